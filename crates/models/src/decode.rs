@@ -1,0 +1,53 @@
+//! Decoding response text into models, with errors that name the field that was wrong.
+
+use serde::de::DeserializeOwned;
+
+use crate::{ErrorBody, Job};
+
+/// Why a response body is not a job.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not JSON at all (an HTML error page, a truncated body).
+    #[error("the response is not valid JSON ({message})")]
+    Syntax { message: String },
+    /// Valid JSON, but not shaped like a job.
+    #[error("the response does not match the job schema at `{path}` ({message})")]
+    Schema { path: String, message: String },
+}
+
+/// Decodes a job from the response text.
+///
+/// Decoding from text (never from a JavaScript object) keeps 64-bit sizes and bitrates exact.
+pub fn decode_job(text: &str) -> Result<Job, DecodeError> {
+    decode(text)
+}
+
+/// Reads the `detail` of an error body, if the body has one.
+pub fn decode_error_body(text: &str) -> Option<String> {
+    decode::<ErrorBody>(text)
+        .ok()
+        .map(|body| body.detail)
+        .filter(|detail| !detail.trim().is_empty())
+}
+
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let message = strip_position(&inner.to_string());
+        if inner.is_data() {
+            DecodeError::Schema { path, message }
+        } else {
+            DecodeError::Syntax { message }
+        }
+    })
+}
+
+/// serde_json appends " at line L column C"; users need the field, not the column.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}

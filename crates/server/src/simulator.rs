@@ -1,0 +1,431 @@
+//! The local TensorPix API simulator: the job endpoints with real auth, errors, CORS and moving
+//! jobs, plus fault modes and request counters that tests control over HTTP.
+//!
+//! Routes:
+//! - `GET /api/jobs/{id}/`, `GET /api/jobs/?limit=&offset=`: the API, behind `Authorization: Token KEY`.
+//! - `GET /_fault/{fault}/api/jobs/{id}/`: the same job, spoiled by one fault (see [`Fault::parse`]);
+//!   a client points its API base at `/_fault/{fault}` to get a fault on every request.
+//! - `POST /_sim/faults` `{"job": 101, "fault": "503", "times": 2}`: spoil the next requests for a
+//!   job (or every job when `job` is absent); `DELETE /_sim/faults` clears them.
+//! - `GET /_sim/stats`: requests per job; `GET /_sim/log?since=SEQ`: the request log;
+//!   `POST /_sim/reset`: clears counters, log, faults and the clocks of moving jobs.
+//! - `GET /media/{name}`: thumbnails, before/after clips and output downloads.
+
+pub mod catalog;
+pub mod faults;
+mod media;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tensorpix_models::JobList;
+use tower_http::cors::{Any, CorsLayer};
+
+use self::catalog::{Context, Lookup};
+pub use self::faults::Fault;
+use self::faults::{FaultRule, FaultRuleRequest, detail, json_response};
+
+/// The key the simulator accepts unless `--api-key` says otherwise.
+pub const DEFAULT_API_KEY: &str = "tpx-demo-key";
+
+/// How the simulator was started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimulatorConfig {
+    pub listen: SocketAddr,
+    pub api_key: String,
+    pub quiet: bool,
+}
+
+/// One request, as `GET /_sim/log` reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub seq: u64,
+    pub method: String,
+    pub path: String,
+    pub job: Option<i64>,
+    pub status: u16,
+    /// Wall-clock milliseconds when the request arrived.
+    pub at_millis: i64,
+}
+
+/// Request counters, as `GET /_sim/stats` reports them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// Requests to the job endpoints.
+    pub total: u64,
+    /// Requests per job id.
+    pub jobs: BTreeMap<i64, u64>,
+}
+
+const LOG_CAPACITY: usize = 5_000;
+
+struct Simulator {
+    config: SimulatorConfig,
+    anchor_millis: i64,
+    state: Mutex<SimulatorState>,
+}
+
+#[derive(Default)]
+struct SimulatorState {
+    stats: Stats,
+    log: VecDeque<LogEntry>,
+    next_seq: u64,
+    fault_rules: Vec<FaultRule>,
+    /// When each moving job's clock started (its first request since start or reset).
+    clocks: HashMap<i64, i64>,
+}
+
+impl Simulator {
+    fn state(&self) -> MutexGuard<'_, SimulatorState> {
+        // A panic while holding the lock cannot leave the counters inconsistent enough to matter.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// Builds the simulator's routes.
+pub fn router(config: SimulatorConfig) -> Router {
+    let simulator = Arc::new(Simulator {
+        config,
+        anchor_millis: now_millis(),
+        state: Mutex::new(SimulatorState::default()),
+    });
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        // A wildcard does not cover `Authorization` in browsers: it must be named.
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER]);
+    Router::new()
+        .route("/api/jobs/", get(list_jobs))
+        .route("/api/jobs/{id}/", get(get_job))
+        .route("/_fault/{fault}/api/jobs/{id}/", get(get_job_with_fault))
+        .route("/_sim/faults", post(add_fault).delete(clear_faults))
+        .route("/_sim/stats", get(stats))
+        .route("/_sim/log", get(log))
+        .route("/_sim/reset", post(reset))
+        .route("/media/{name}", get(media::serve))
+        .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
+        .layer(cors)
+        .with_state(simulator)
+}
+
+/// Serves the simulator on an already bound listener until the process is asked to stop.
+pub async fn serve(listener: tokio::net::TcpListener, config: SimulatorConfig) -> std::io::Result<()> {
+    axum::serve(listener, router(config))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// Binds `config.listen`, says where it listens, and serves.
+pub async fn run(config: SimulatorConfig) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|error| std::io::Error::new(error.kind(), format!("cannot listen on {}: {error}", config.listen)))?;
+    let address = listener.local_addr()?;
+    println!(
+        "TensorPix API simulator on http://{address} (API key: {})",
+        config.api_key
+    );
+    serve(listener, config).await
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+async fn get_job(
+    State(simulator): State<Arc<Simulator>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    answer_job(&simulator, &id, None, &uri, &headers).await
+}
+
+async fn get_job_with_fault(
+    State(simulator): State<Arc<Simulator>>,
+    Path((fault, id)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    match Fault::parse(&fault) {
+        Some(fault) => answer_job(&simulator, &id, Some(fault), &uri, &headers).await,
+        None => detail(StatusCode::NOT_FOUND, &format!("Unknown fault `{fault}`.")),
+    }
+}
+
+async fn answer_job(
+    simulator: &Simulator,
+    id: &str,
+    path_fault: Option<Fault>,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Response {
+    let arrived = Instant::now();
+    let at_millis = now_millis();
+    // Like Django's `<int:pk>`: anything but digits is no route at all.
+    let job_id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|_| id.bytes().all(|byte| byte.is_ascii_digit()));
+    let response = match job_id {
+        None => detail(StatusCode::NOT_FOUND, "Not found."),
+        Some(job_id) => respond_for_job(simulator, job_id, path_fault, headers, at_millis).await,
+    };
+    record(simulator, uri, job_id, response.status(), at_millis, arrived);
+    response
+}
+
+async fn respond_for_job(
+    simulator: &Simulator,
+    job_id: i64,
+    path_fault: Option<Fault>,
+    headers: &HeaderMap,
+    at_millis: i64,
+) -> Response {
+    {
+        let mut state = simulator.state();
+        state.stats.total += 1;
+        *state.stats.jobs.entry(job_id).or_default() += 1;
+    }
+    if let Err(response) = authenticate(headers, &simulator.config.api_key) {
+        return *response;
+    }
+    let fault = path_fault.or_else(|| take_fault_rule(&mut simulator.state(), job_id));
+    if let Some(response) = fault.and_then(|fault| fault.replacement(at_millis)) {
+        return response;
+    }
+    if let Some(Fault::Slow { delay }) = fault {
+        tokio::time::sleep(delay).await;
+    }
+    let origin = origin(headers, simulator.config.listen);
+    let context = Context {
+        origin: &origin,
+        anchor_millis: simulator.anchor_millis,
+        now_millis: now_millis(),
+    };
+    let started =
+        catalog::lifecycle(job_id).map(|_| *simulator.state().clocks.entry(job_id).or_insert(context.now_millis));
+    match catalog::lookup(job_id, &context, started) {
+        Lookup::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
+        Lookup::Forbidden => detail(
+            StatusCode::FORBIDDEN,
+            "You do not have permission to perform this action.",
+        ),
+        Lookup::Found(job) => {
+            let body = serde_json::to_string(&job).expect("jobs serialize");
+            match fault {
+                Some(fault) => fault.spoil(body),
+                None => json_response(body),
+            }
+        }
+    }
+}
+
+/// Checks `Authorization: Token KEY` the way Django REST Framework's `TokenAuthentication` does,
+/// answering 401 with DRF's wording when it fails.
+fn authenticate(headers: &HeaderMap, api_key: &str) -> Result<(), Box<Response>> {
+    let failure = match authentication_failure(headers.get(header::AUTHORIZATION), api_key) {
+        None => return Ok(()),
+        Some(failure) => failure,
+    };
+    let mut response = detail(StatusCode::UNAUTHORIZED, failure);
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+    Err(Box::new(response))
+}
+
+fn authentication_failure(value: Option<&HeaderValue>, api_key: &str) -> Option<&'static str> {
+    let Some(value) = value else {
+        return Some("Authentication credentials were not provided.");
+    };
+    let words: Vec<&[u8]> = value
+        .as_bytes()
+        .split(|byte| *byte == b' ')
+        .filter(|word| !word.is_empty())
+        .collect();
+    match words.as_slice() {
+        [keyword, ..] if !keyword.eq_ignore_ascii_case(b"token") => {
+            Some("Authentication credentials were not provided.")
+        }
+        [] | [_] => Some("Invalid token header. No credentials provided."),
+        [_, key] if *key == api_key.as_bytes() => None,
+        [_, _] => Some("Invalid token."),
+        _ => Some("Invalid token header. Token string should not contain spaces."),
+    }
+}
+
+fn take_fault_rule(state: &mut SimulatorState, job_id: i64) -> Option<Fault> {
+    let index = state
+        .fault_rules
+        .iter()
+        .position(|rule| rule.job.is_none_or(|job| job == job_id))?;
+    let rule = &mut state.fault_rules[index];
+    let fault = rule.fault;
+    if let Some(remaining) = rule.remaining.as_mut() {
+        *remaining -= 1;
+        if *remaining == 0 {
+            state.fault_rules.remove(index);
+        }
+    }
+    Some(fault)
+}
+
+/// The origin clients reached us at, for media URLs; falls back to the listening address.
+fn origin(headers: &HeaderMap, listen: SocketAddr) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .filter(|host| {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b".:-[]".contains(&byte))
+        });
+    match host {
+        Some(host) => format!("http://{host}"),
+        None => format!("http://{listen}"),
+    }
+}
+
+fn record(simulator: &Simulator, uri: &Uri, job: Option<i64>, status: StatusCode, at_millis: i64, arrived: Instant) {
+    let mut state = simulator.state();
+    let seq = state.next_seq;
+    state.next_seq += 1;
+    if state.log.len() == LOG_CAPACITY {
+        state.log.pop_front();
+    }
+    let path = uri.path().to_owned();
+    if !simulator.config.quiet {
+        eprintln!(
+            "GET {path} -> {} ({} ms)",
+            status.as_u16(),
+            arrived.elapsed().as_millis()
+        );
+    }
+    state.log.push_back(LogEntry {
+        seq,
+        method: "GET".into(),
+        path,
+        job,
+        status: status.as_u16(),
+        at_millis,
+    });
+}
+
+#[derive(Deserialize)]
+struct Page {
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn list_jobs(State(simulator): State<Arc<Simulator>>, Query(page): Query<Page>, headers: HeaderMap) -> Response {
+    if let Err(response) = authenticate(&headers, &simulator.config.api_key) {
+        return *response;
+    }
+    let origin = origin(&headers, simulator.config.listen);
+    let context = Context {
+        origin: &origin,
+        anchor_millis: simulator.anchor_millis,
+        now_millis: now_millis(),
+    };
+    let all: Vec<_> = catalog::DEMO_JOB_IDS
+        .iter()
+        .filter_map(|id| {
+            let started = simulator.state().clocks.get(id).copied();
+            match catalog::lookup(*id, &context, started) {
+                Lookup::Found(job) => Some(*job),
+                _ => None,
+            }
+        })
+        .collect();
+    let limit = page.limit.unwrap_or(100).clamp(1, 100);
+    let offset = page.offset.unwrap_or(0).min(all.len());
+    let end = (offset + limit).min(all.len());
+    let link = |offset: usize| format!("{origin}/api/jobs/?limit={limit}&offset={offset}");
+    let list = JobList {
+        count: all.len() as i64,
+        next: (end < all.len()).then(|| link(end)),
+        previous: (offset > 0).then(|| link(offset.saturating_sub(limit))),
+        results: all[offset..end].to_vec(),
+    };
+    Json(list).into_response()
+}
+
+async fn add_fault(State(simulator): State<Arc<Simulator>>, Json(request): Json<FaultRuleRequest>) -> Response {
+    let Some(fault) = Fault::parse(&request.fault) else {
+        return detail(StatusCode::BAD_REQUEST, &format!("Unknown fault `{}`.", request.fault));
+    };
+    if request.times == Some(0) {
+        return detail(StatusCode::BAD_REQUEST, "`times` must be at least 1.");
+    }
+    simulator.state().fault_rules.push(FaultRule {
+        job: request.job,
+        fault,
+        remaining: request.times,
+    });
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn clear_faults(State(simulator): State<Arc<Simulator>>) -> StatusCode {
+    simulator.state().fault_rules.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn stats(State(simulator): State<Arc<Simulator>>) -> Json<Stats> {
+    Json(simulator.state().stats.clone())
+}
+
+#[derive(Deserialize)]
+struct Since {
+    since: Option<u64>,
+}
+
+async fn log(State(simulator): State<Arc<Simulator>>, Query(since): Query<Since>) -> Json<Vec<LogEntry>> {
+    let since = since.since.unwrap_or(0);
+    Json(
+        simulator
+            .state()
+            .log
+            .iter()
+            .filter(|entry| entry.seq >= since)
+            .cloned()
+            .collect(),
+    )
+}
+
+async fn reset(State(simulator): State<Arc<Simulator>>) -> StatusCode {
+    let mut state = simulator.state();
+    let next_seq = state.next_seq;
+    *state = SimulatorState {
+        next_seq,
+        ..SimulatorState::default()
+    };
+    StatusCode::NO_CONTENT
+}

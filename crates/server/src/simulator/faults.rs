@@ -1,0 +1,202 @@
+//! Fault modes: the ways a real backend or the network in front of it misbehaves.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// One way to spoil a response. Named in paths (`/_fault/{name}/api/...`) and control requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 500 with a JSON `detail`, as the API itself fails.
+    InternalError,
+    /// 502 with an HTML body, as a gateway in front of the API sends.
+    BadGateway,
+    /// 503 with a JSON `detail`.
+    Unavailable,
+    /// 429 with `Retry-After` in seconds.
+    RateLimited { retry_after_seconds: u32 },
+    /// 429 with `Retry-After` as an HTTP date this many seconds ahead.
+    RateLimitedUntil { retry_after_seconds: u32 },
+    /// The normal answer, after a delay.
+    Slow { delay: Duration },
+    /// A 200 whose JSON body is cut off halfway.
+    Truncated,
+    /// A 200 whose body is not JSON at all.
+    Malformed,
+    /// A 200 with valid JSON that is not shaped like a job.
+    SchemaMismatch,
+    /// The connection breaks after the headers, mid-body.
+    ConnectionDrop,
+}
+
+/// The longest delay a `slow-MS` fault may ask for, so a typo cannot hang a test run.
+const MAX_DELAY: Duration = Duration::from_secs(60);
+
+impl Fault {
+    /// Parses a fault name: `500`, `502`, `503`, `429`, `429-N`, `429-date`, `slow-MS`, `truncated`,
+    /// `malformed`, `schema`, `drop`.
+    pub fn parse(name: &str) -> Option<Fault> {
+        let fault = match name {
+            "500" => Fault::InternalError,
+            "502" => Fault::BadGateway,
+            "503" => Fault::Unavailable,
+            "429" => Fault::RateLimited { retry_after_seconds: 2 },
+            "429-date" => Fault::RateLimitedUntil { retry_after_seconds: 2 },
+            "truncated" => Fault::Truncated,
+            "malformed" => Fault::Malformed,
+            "schema" => Fault::SchemaMismatch,
+            "drop" => Fault::ConnectionDrop,
+            _ => {
+                if let Some(seconds) = name.strip_prefix("429-") {
+                    Fault::RateLimited {
+                        retry_after_seconds: seconds.parse().ok()?,
+                    }
+                } else {
+                    let millis: u64 = name.strip_prefix("slow-")?.parse().ok()?;
+                    Fault::Slow {
+                        delay: Duration::from_millis(millis).min(MAX_DELAY),
+                    }
+                }
+            }
+        };
+        Some(fault)
+    }
+
+    /// The response for a fault that replaces the answer outright, or `None` for faults that
+    /// spoil or delay the real answer (see [`Fault::spoil`]).
+    pub fn replacement(self, now_millis: i64) -> Option<Response> {
+        let response = match self {
+            Fault::InternalError => detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred."),
+            Fault::Unavailable => detail(StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable, try again later."),
+            Fault::BadGateway => (
+                StatusCode::BAD_GATEWAY,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
+            )
+                .into_response(),
+            Fault::RateLimited { retry_after_seconds } => {
+                rate_limited(retry_after_seconds, retry_after_seconds.to_string())
+            }
+            Fault::RateLimitedUntil { retry_after_seconds } => {
+                let until = now_millis + i64::from(retry_after_seconds) * 1_000;
+                rate_limited(retry_after_seconds, tensorpix_models::time::format_http_date(until))
+            }
+            Fault::Slow { .. } | Fault::Truncated | Fault::Malformed | Fault::SchemaMismatch | Fault::ConnectionDrop => {
+                return None;
+            }
+        };
+        Some(response)
+    }
+
+    /// Spoils a successful JSON body the way this fault does.
+    pub fn spoil(self, body: String) -> Response {
+        match self {
+            Fault::Truncated => json_response(body[..floor_char_boundary(&body, body.len() / 2)].to_owned()),
+            Fault::Malformed => {
+                json_response("{\"id\": 1, \"status\": , \"input_video\": {\"name\": \"oops\"".to_owned())
+            }
+            Fault::SchemaMismatch => {
+                json_response("{\"id\": \"one\", \"status\": \"done\", \"input_video\": []}".to_owned())
+            }
+            Fault::ConnectionDrop => {
+                let first_half = body[..floor_char_boundary(&body, body.len() / 2)].to_owned();
+                let chunks: [Result<String, std::io::Error>; 2] = [
+                    Ok(first_half),
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "simulated drop",
+                    )),
+                ];
+                let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                response
+            }
+            _ => json_response(body),
+        }
+    }
+}
+
+pub(crate) fn detail(status: StatusCode, text: &str) -> Response {
+    (
+        status,
+        axum::Json(tensorpix_models::ErrorBody {
+            detail: text.to_owned(),
+        }),
+    )
+        .into_response()
+}
+
+pub(crate) fn json_response(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn rate_limited(seconds: u32, retry_after: String) -> Response {
+    let text = format!("Request was throttled. Expected available in {seconds} seconds.");
+    let mut response = detail(StatusCode::TOO_MANY_REQUESTS, &text);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_str(&retry_after).expect("ASCII header"),
+    );
+    response
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// A fault switched on through `POST /_sim/faults`, for one job or all, for a number of requests.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FaultRuleRequest {
+    /// The job the fault applies to; absent for every job.
+    pub job: Option<i64>,
+    /// The fault's name, as in [`Fault::parse`].
+    pub fault: String,
+    /// How many requests it spoils; absent until cleared.
+    pub times: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FaultRule {
+    pub job: Option<i64>,
+    pub fault: Fault,
+    pub remaining: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse() {
+        assert_eq!(Fault::parse("503"), Some(Fault::Unavailable));
+        assert_eq!(Fault::parse("429"), Some(Fault::RateLimited { retry_after_seconds: 2 }));
+        assert_eq!(
+            Fault::parse("429-7"),
+            Some(Fault::RateLimited { retry_after_seconds: 7 })
+        );
+        assert_eq!(
+            Fault::parse("slow-1500"),
+            Some(Fault::Slow {
+                delay: Duration::from_millis(1500)
+            })
+        );
+        assert_eq!(Fault::parse("slow-999999999"), Some(Fault::Slow { delay: MAX_DELAY }));
+        for bad in ["", "404", "slow-", "slow-x", "429-x", "DROP"] {
+            assert_eq!(Fault::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn truncation_respects_characters() {
+        assert_eq!(floor_char_boundary("aé", 2), 1);
+        assert_eq!(floor_char_boundary("abc", 1), 1);
+    }
+}

@@ -1,0 +1,381 @@
+//! The simulator over real HTTP on loopback: auth, errors, CORS, fault modes, counters, media.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+use tensorpix_models::{DecodeError, JobStatus, decode_error_body, decode_job};
+use tensorpix_server::simulator::{self, DEFAULT_API_KEY, SimulatorConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+    /// False when the connection ended before the body did.
+    complete: bool,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn detail(&self) -> String {
+        decode_error_body(&self.body).unwrap_or_else(|| panic!("no detail in {:?}", self.body))
+    }
+}
+
+async fn start() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let config = SimulatorConfig {
+        listen: address,
+        api_key: DEFAULT_API_KEY.into(),
+        quiet: true,
+    };
+    tokio::spawn(simulator::serve(listener, config));
+    address
+}
+
+/// A deliberately small HTTP/1.1 client: one request per connection, `Connection: close`.
+async fn request(address: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        text += &format!("{name}: {value}\r\n");
+    }
+    if !body.is_empty() {
+        text += &format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len());
+    }
+    text += "\r\n";
+    text += body;
+    stream.write_all(text.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    let read_ok = stream.read_to_end(&mut raw).await.is_ok();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let Some((head, rest)) = raw.split_once("\r\n\r\n") else {
+        return Reply {
+            status: 0,
+            headers: Vec::new(),
+            body: String::new(),
+            complete: false,
+        };
+    };
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(": "))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("transfer-encoding") && value == "chunked");
+    let (body, complete) = if chunked {
+        dechunk(rest)
+    } else {
+        (rest.to_owned(), read_ok)
+    };
+    Reply {
+        status,
+        headers,
+        body,
+        complete,
+    }
+}
+
+fn dechunk(mut rest: &str) -> (String, bool) {
+    let mut body = String::new();
+    loop {
+        let Some((size, after)) = rest.split_once("\r\n") else {
+            return (body, false);
+        };
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            return (body, false);
+        };
+        if size == 0 {
+            return (body, true);
+        }
+        if after.len() < size {
+            return (body + after, false);
+        }
+        body += &after[..size];
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+}
+
+const AUTH: (&str, &str) = ("Authorization", "Token tpx-demo-key");
+
+async fn get(address: SocketAddr, path: &str) -> Reply {
+    request(address, "GET", path, &[AUTH], "").await
+}
+
+#[tokio::test]
+async fn a_job_needs_the_right_token() {
+    let address = start().await;
+    let missing = request(address, "GET", "/api/jobs/102/", &[], "").await;
+    assert_eq!(
+        (missing.status, missing.detail().as_str()),
+        (401, "Authentication credentials were not provided.")
+    );
+    assert_eq!(missing.header("www-authenticate"), Some("Token"));
+    let wrong = request(address, "GET", "/api/jobs/102/", &[("Authorization", "Token nope")], "").await;
+    assert_eq!((wrong.status, wrong.detail().as_str()), (401, "Invalid token."));
+    let bearer = request(
+        address,
+        "GET",
+        "/api/jobs/102/",
+        &[("Authorization", "Bearer tpx-demo-key")],
+        "",
+    )
+    .await;
+    assert_eq!(bearer.status, 401);
+    let empty = request(address, "GET", "/api/jobs/102/", &[("Authorization", "Token")], "").await;
+    assert_eq!(empty.status, 401);
+    let lower_case = request(
+        address,
+        "GET",
+        "/api/jobs/102/",
+        &[("Authorization", "token tpx-demo-key")],
+        "",
+    )
+    .await;
+    assert_eq!(lower_case.status, 200, "DRF compares the keyword case-insensitively");
+    let ok = get(address, "/api/jobs/102/").await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.header("content-type"), Some("application/json"));
+    let job = decode_job(&ok.body).unwrap();
+    assert_eq!((job.id, job.status), (102, JobStatus::Finished));
+    assert!(
+        job.output_video
+            .unwrap()
+            .file
+            .unwrap()
+            .starts_with(&format!("http://{address}/media/"))
+    );
+}
+
+#[tokio::test]
+async fn unknown_forbidden_and_malformed_ids_get_documented_errors() {
+    let address = start().await;
+    let unknown = get(address, "/api/jobs/999999/").await;
+    assert_eq!((unknown.status, unknown.detail().as_str()), (404, "Not found."));
+    let forbidden = get(address, "/api/jobs/403/").await;
+    assert_eq!(forbidden.status, 403);
+    assert!(forbidden.detail().contains("permission"));
+    for path in [
+        "/api/jobs/abc/",
+        "/api/jobs/-1/",
+        "/api/jobs/102",
+        "/api/jobs/99999999999999999999/",
+        "/nothing",
+    ] {
+        let reply = get(address, path).await;
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(reply.detail(), "Not found.");
+    }
+}
+
+#[tokio::test]
+async fn cors_lets_another_loopback_origin_read_everything() {
+    let address = start().await;
+    let preflight = request(
+        address,
+        "OPTIONS",
+        "/api/jobs/102/",
+        &[
+            ("Origin", "http://127.0.0.1:9999"),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "authorization"),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(preflight.status, 200);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    assert!(
+        preflight
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("authorization")
+    );
+    for path in [
+        "/api/jobs/102/",
+        "/api/jobs/1/",
+        "/_fault/502/api/jobs/102/",
+        "/_fault/429/api/jobs/102/",
+    ] {
+        let reply = request(address, "GET", path, &[AUTH, ("Origin", "http://127.0.0.1:9999")], "").await;
+        assert_eq!(reply.header("access-control-allow-origin"), Some("*"), "{path}");
+        assert_eq!(
+            reply.header("access-control-expose-headers"),
+            Some("retry-after"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fault_modes_misbehave_as_named() {
+    let address = start().await;
+    let server_error = get(address, "/_fault/500/api/jobs/102/").await;
+    assert_eq!(server_error.status, 500);
+    assert!(!server_error.detail().is_empty());
+    let unavailable = get(address, "/_fault/503/api/jobs/102/").await;
+    assert_eq!(unavailable.status, 503);
+    let gateway = get(address, "/_fault/502/api/jobs/102/").await;
+    assert_eq!(
+        (gateway.status, gateway.header("content-type")),
+        (502, Some("text/html"))
+    );
+    assert!(gateway.body.contains("<h1>502 Bad Gateway</h1>"));
+    assert_eq!(decode_error_body(&gateway.body), None);
+
+    let limited = get(address, "/_fault/429/api/jobs/102/").await;
+    assert_eq!((limited.status, limited.header("retry-after")), (429, Some("2")));
+    assert!(limited.detail().contains("throttled"));
+    let custom = get(address, "/_fault/429-7/api/jobs/102/").await;
+    assert_eq!(custom.header("retry-after"), Some("7"));
+    let dated = get(address, "/_fault/429-date/api/jobs/102/").await;
+    let until = tensorpix_models::time::parse_http_date(dated.header("retry-after").unwrap()).expect("an HTTP date");
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64;
+    assert!(
+        (until - now - 2_000).abs() <= 1_500,
+        "about two seconds ahead: {until} vs {now}"
+    );
+
+    let begun = Instant::now();
+    let slow = get(address, "/_fault/slow-400/api/jobs/102/").await;
+    assert!(begun.elapsed() >= Duration::from_millis(400));
+    assert_eq!(slow.status, 200);
+    assert!(decode_job(&slow.body).is_ok());
+
+    let truncated = get(address, "/_fault/truncated/api/jobs/102/").await;
+    assert_eq!(truncated.status, 200);
+    assert!(truncated.complete, "the body is short, but framed correctly");
+    assert!(matches!(decode_job(&truncated.body), Err(DecodeError::Syntax { .. })));
+    let malformed = get(address, "/_fault/malformed/api/jobs/102/").await;
+    assert!(matches!(decode_job(&malformed.body), Err(DecodeError::Syntax { .. })));
+    let mismatch = get(address, "/_fault/schema/api/jobs/102/").await;
+    assert!(matches!(decode_job(&mismatch.body), Err(DecodeError::Schema { .. })));
+    let dropped = get(address, "/_fault/drop/api/jobs/102/").await;
+    assert!(!dropped.complete, "the connection must end before the body does");
+
+    let unknown = get(address, "/_fault/teapot/api/jobs/102/").await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.detail().contains("teapot"));
+}
+
+#[tokio::test]
+async fn faults_switched_on_by_request_spoil_just_that_many_requests() {
+    let address = start().await;
+    let add = request(
+        address,
+        "POST",
+        "/_sim/faults",
+        &[],
+        r#"{"job": 104, "fault": "503", "times": 2}"#,
+    )
+    .await;
+    assert_eq!(add.status, 204);
+    let statuses = [
+        get(address, "/api/jobs/104/").await.status,
+        get(address, "/api/jobs/102/").await.status,
+    ];
+    assert_eq!(statuses, [503, 200], "only job 104 is affected");
+    assert_eq!(get(address, "/api/jobs/104/").await.status, 503);
+    assert_eq!(
+        get(address, "/api/jobs/104/").await.status,
+        200,
+        "the fault clears after two requests"
+    );
+
+    request(address, "POST", "/_sim/faults", &[], r#"{"fault": "500"}"#).await;
+    assert_eq!(get(address, "/api/jobs/102/").await.status, 500);
+    assert_eq!(get(address, "/api/jobs/103/").await.status, 500);
+    assert_eq!(request(address, "DELETE", "/_sim/faults", &[], "").await.status, 204);
+    assert_eq!(get(address, "/api/jobs/103/").await.status, 200);
+
+    let bad = request(address, "POST", "/_sim/faults", &[], r#"{"fault": "nope"}"#).await;
+    assert_eq!(bad.status, 400);
+    let zero = request(address, "POST", "/_sim/faults", &[], r#"{"fault": "500", "times": 0}"#).await;
+    assert_eq!(zero.status, 400);
+}
+
+#[tokio::test]
+async fn counters_and_log_record_every_job_request_until_reset() {
+    let address = start().await;
+    for _ in 0..3 {
+        get(address, "/api/jobs/102/").await;
+    }
+    get(address, "/_fault/500/api/jobs/103/").await;
+    request(address, "GET", "/api/jobs/103/", &[], "").await;
+    let stats: Value = serde_json::from_str(&get(address, "/_sim/stats").await.body).unwrap();
+    assert_eq!(stats["total"], 5);
+    assert_eq!(stats["jobs"]["102"], 3);
+    assert_eq!(stats["jobs"]["103"], 2, "faulted and unauthorized requests count too");
+    let log: Vec<Value> = serde_json::from_str(&get(address, "/_sim/log").await.body).unwrap();
+    let statuses: Vec<_> = log.iter().map(|entry| entry["status"].as_u64().unwrap()).collect();
+    assert_eq!(statuses, [200, 200, 200, 500, 401]);
+    let since = log[3]["seq"].as_u64().unwrap();
+    let tail: Vec<Value> = serde_json::from_str(&get(address, &format!("/_sim/log?since={since}")).await.body).unwrap();
+    assert_eq!(tail.len(), 2);
+
+    assert_eq!(request(address, "POST", "/_sim/reset", &[], "").await.status, 204);
+    let stats: Value = serde_json::from_str(&get(address, "/_sim/stats").await.body).unwrap();
+    assert_eq!(stats["total"], 0);
+    let log: Vec<Value> = serde_json::from_str(&get(address, "/_sim/log").await.body).unwrap();
+    assert!(log.is_empty());
+}
+
+#[tokio::test]
+async fn a_moving_job_starts_its_clock_on_first_request_and_reset_restarts_it() {
+    let address = start().await;
+    let first = decode_job(&get(address, "/api/jobs/2100/").await.body).unwrap();
+    assert_eq!(first.status, JobStatus::InQueue);
+    tokio::time::sleep(Duration::from_millis(2_300)).await;
+    let later = decode_job(&get(address, "/api/jobs/2100/").await.body).unwrap();
+    assert_eq!(later.status, JobStatus::Processing);
+    assert!(later.started.is_some() && later.eta_seconds().is_some());
+    request(address, "POST", "/_sim/reset", &[], "").await;
+    let again = decode_job(&get(address, "/api/jobs/2100/").await.body).unwrap();
+    assert_eq!(again.status, JobStatus::InQueue);
+}
+
+#[tokio::test]
+async fn the_job_list_pages_with_limit_and_offset() {
+    let address = start().await;
+    let page: Value = serde_json::from_str(&get(address, "/api/jobs/?limit=5").await.body).unwrap();
+    assert_eq!(page["count"], 12);
+    assert_eq!(page["results"].as_array().unwrap().len(), 5);
+    assert_eq!(page["next"], format!("http://{address}/api/jobs/?limit=5&offset=5"));
+    assert!(page["previous"].is_null());
+    let last: Value = serde_json::from_str(&get(address, "/api/jobs/?limit=5&offset=10").await.body).unwrap();
+    assert_eq!(last["results"].as_array().unwrap().len(), 2);
+    assert!(last["next"].is_null());
+    assert_eq!(last["previous"], format!("http://{address}/api/jobs/?limit=5&offset=5"));
+    assert_eq!(request(address, "GET", "/api/jobs/", &[], "").await.status, 401);
+}
+
+#[tokio::test]
+async fn media_is_served_locally() {
+    let address = start().await;
+    let thumbnail = get(address, "/media/input-thumbnail.jpg").await;
+    assert_eq!(
+        (thumbnail.status, thumbnail.header("content-type")),
+        (200, Some("image/jpeg"))
+    );
+    let clip = get(address, "/media/after.webm").await;
+    assert_eq!(clip.header("content-type"), Some("video/webm"));
+    let download = get(address, "/media/output-102.webm").await;
+    assert_eq!(
+        download.header("content-disposition"),
+        Some("attachment; filename=\"output-102.webm\"")
+    );
+    assert_eq!(get(address, "/media/output-x.webm").await.status, 404);
+    assert_eq!(get(address, "/media/..%2Fsecret").await.status, 404);
+}
