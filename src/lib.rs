@@ -1,1 +1,17 @@
+//! An embeddable card that shows the live status of a TensorPix video-enhancement job.
+//!
+//! The crate splits into pure modules that build and test natively (`api` request/response
+//! handling, `format`) and a browser half that exists only on `wasm32` (the fetch itself, the Yew
+//! components and the code that mounts cards into a page).
 
+pub mod api;
+pub mod format;
+
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod mount;
+
+#[cfg(target_arch = "wasm32")]
+pub use components::card::{JobCard, JobCardProps};
+pub use tensorpix_models as models;

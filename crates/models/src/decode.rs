@@ -8,10 +8,10 @@ use crate::{ErrorBody, Job};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// Not JSON at all (an HTML error page, a truncated body).
-    #[error("the response is not valid JSON ({message})")]
+    #[error("The response is not valid JSON ({message})")]
     Syntax { message: String },
     /// Valid JSON, but not shaped like a job.
-    #[error("the response does not match the job schema at `{path}` ({message})")]
+    #[error("The response does not match the job schema at `{path}` ({message})")]
     Schema { path: String, message: String },
 }
 

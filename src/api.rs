@@ -1,0 +1,283 @@
+//! The TensorPix API client: where a job lives, and what an HTTP answer means for the card.
+//!
+//! Everything but the fetch itself is plain code that runs natively, so every status code and
+//! every kind of broken body is tested without a browser.
+
+use std::time::Duration;
+
+use tensorpix_models::time::parse_http_date;
+use tensorpix_models::{DecodeError, Job, decode_error_body, decode_job};
+
+/// The public TensorPix API.
+pub const DEFAULT_API_BASE: &str = "https://backend.tensorpix.ai";
+
+/// Where to fetch jobs from and how to authenticate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    /// The API origin (`https://backend.tensorpix.ai`) or a proxy's base (`/tensorpix`).
+    pub base: String,
+    /// Sent as `Authorization: Token KEY` when present. A proxy keeps it off the page.
+    pub key: Option<String>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { base: DEFAULT_API_BASE.to_owned(), key: None }
+    }
+}
+
+impl ApiConfig {
+    /// The URL of one job: `{base}/api/jobs/{id}/`, trailing slash included as the API wants.
+    pub fn job_url(&self, job_id: i64) -> String {
+        format!("{}/api/jobs/{job_id}/", self.base.trim_end_matches('/'))
+    }
+
+    /// The `Authorization` header value, if a key is configured.
+    pub fn authorization(&self) -> Option<String> {
+        self.key
+            .as_deref()
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .map(|key| format!("Token {key}"))
+    }
+}
+
+/// Why the card could not show the job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchError {
+    /// 401: no key, or a wrong one.
+    Unauthorized { detail: Option<String> },
+    /// 403: the key may not see this job.
+    Forbidden { detail: Option<String> },
+    /// 404: no such job.
+    NotFound { detail: Option<String> },
+    /// 429: slow down, for `retry_after` if the server said.
+    RateLimited { detail: Option<String>, retry_after: Option<Duration> },
+    /// 5xx, from the API or a gateway in front of it.
+    Server { status: u16, detail: Option<String> },
+    /// Any other status that is not a success.
+    UnexpectedStatus { status: u16, detail: Option<String> },
+    /// The request never got an answer (offline, DNS, CORS, connection dropped).
+    Network,
+    /// The answer took longer than the card waits.
+    Timeout,
+    /// A 2xx whose body is not a job.
+    InvalidResponse(DecodeError),
+}
+
+impl FetchError {
+    /// A stable machine name for the error, e.g. for attributes and events.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FetchError::Unauthorized { .. } => "unauthorized",
+            FetchError::Forbidden { .. } => "forbidden",
+            FetchError::NotFound { .. } => "not-found",
+            FetchError::RateLimited { .. } => "rate-limited",
+            FetchError::Server { .. } => "server",
+            FetchError::UnexpectedStatus { .. } => "http",
+            FetchError::Network => "network",
+            FetchError::Timeout => "timeout",
+            FetchError::InvalidResponse(_) => "invalid-response",
+        }
+    }
+
+    /// The HTTP status behind the error, where there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::Unauthorized { .. } => Some(401),
+            FetchError::Forbidden { .. } => Some(403),
+            FetchError::NotFound { .. } => Some(404),
+            FetchError::RateLimited { .. } => Some(429),
+            FetchError::Server { status, .. } | FetchError::UnexpectedStatus { status, .. } => Some(*status),
+            FetchError::Network | FetchError::Timeout | FetchError::InvalidResponse(_) => None,
+        }
+    }
+
+    /// The server's own `detail` text, where it sent one.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            FetchError::Unauthorized { detail }
+            | FetchError::Forbidden { detail }
+            | FetchError::NotFound { detail }
+            | FetchError::RateLimited { detail, .. }
+            | FetchError::Server { detail, .. }
+            | FetchError::UnexpectedStatus { detail, .. } => detail.as_deref(),
+            FetchError::Network | FetchError::Timeout | FetchError::InvalidResponse(_) => None,
+        }
+    }
+
+    /// The headline a user sees for this error.
+    pub fn title(&self, job_id: i64) -> String {
+        match self {
+            FetchError::Unauthorized { .. } => "The API key was not accepted".to_owned(),
+            FetchError::Forbidden { .. } => format!("No access to job {job_id}"),
+            FetchError::NotFound { .. } => format!("Job {job_id} was not found"),
+            FetchError::RateLimited { .. } => "Too many requests".to_owned(),
+            FetchError::Server { status, .. } => format!("TensorPix is having trouble (HTTP {status})"),
+            FetchError::UnexpectedStatus { status, .. } => format!("Unexpected answer from TensorPix (HTTP {status})"),
+            FetchError::Network => "Could not reach TensorPix".to_owned(),
+            FetchError::Timeout => "TensorPix did not answer in time".to_owned(),
+            FetchError::InvalidResponse(_) => "TensorPix sent a response the card cannot read".to_owned(),
+        }
+    }
+
+    /// What it means and what to do about it, in a sentence or two.
+    pub fn explanation(&self) -> String {
+        let advice = match self {
+            FetchError::Unauthorized { .. } => "Check the API key given to the card, or the key of the proxy it uses.",
+            FetchError::Forbidden { .. } => "The API key belongs to an account that cannot see this job.",
+            FetchError::NotFound { .. } => "Check the job id; jobs of another account are not visible either.",
+            FetchError::RateLimited { .. } => "The API asked for a pause before the next request.",
+            FetchError::Server { .. } | FetchError::UnexpectedStatus { .. } => {
+                "This is usually temporary; try again in a moment."
+            }
+            FetchError::Network => "Check the network connection and the card's API address.",
+            FetchError::Timeout => "The network or the API is slow right now; try again in a moment.",
+            FetchError::InvalidResponse(error) => return format!("{error}."),
+        };
+        match self.detail() {
+            Some(detail) => format!("{advice} The server said: “{detail}”"),
+            None => advice.to_owned(),
+        }
+    }
+}
+
+/// Turns an HTTP answer into a job or an error. `retry_after` is the raw `Retry-After` header.
+pub fn interpret_response(status: u16, retry_after: Option<&str>, body: &str, now_millis: i64) -> Result<Job, FetchError> {
+    if (200..300).contains(&status) {
+        return decode_job(body).map_err(FetchError::InvalidResponse);
+    }
+    let detail = decode_error_body(body);
+    Err(match status {
+        401 => FetchError::Unauthorized { detail },
+        403 => FetchError::Forbidden { detail },
+        404 => FetchError::NotFound { detail },
+        429 => FetchError::RateLimited { detail, retry_after: retry_after.and_then(|value| parse_retry_after(value, now_millis)) },
+        500..=599 => FetchError::Server { status, detail },
+        _ => FetchError::UnexpectedStatus { status, detail },
+    })
+}
+
+/// Reads `Retry-After` as seconds (`120`) or an HTTP date; a date in the past means "now".
+pub fn parse_retry_after(value: &str, now_millis: i64) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let until = parse_http_date(value)?;
+    Some(Duration::from_millis(until.saturating_sub(now_millis).max(0) as u64))
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::fetch_job;
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use gloo_net::http::Request;
+    use tensorpix_models::Job;
+
+    use super::{ApiConfig, FetchError, interpret_response};
+
+    /// Fetches one job. The body is decoded from text, so 64-bit numbers stay exact.
+    pub async fn fetch_job(config: &ApiConfig, job_id: i64) -> Result<Job, FetchError> {
+        let mut request = Request::get(&config.job_url(job_id)).header("Accept", "application/json");
+        if let Some(authorization) = config.authorization() {
+            request = request.header("Authorization", &authorization);
+        }
+        let response = request.send().await.map_err(|_| FetchError::Network)?;
+        let retry_after = response.headers().get("retry-after");
+        // A connection that drops mid-body rejects here: that is a network failure, not bad JSON.
+        let body = response.text().await.map_err(|_| FetchError::Network)?;
+        interpret_response(response.status(), retry_after.as_deref(), &body, js_sys::Date::now() as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JOB: &str = r#"{"id": 7, "status": 1, "processing_progress": 0.5, "input_video": {"id": 1, "name": "a.mp4"}}"#;
+
+    fn interpret(status: u16, body: &str) -> Result<Job, FetchError> {
+        interpret_response(status, None, body, 0)
+    }
+
+    #[test]
+    fn job_urls_keep_the_trailing_slash_and_drop_doubled_ones() {
+        let config = |base: &str| ApiConfig { base: base.to_owned(), key: None };
+        assert_eq!(ApiConfig::default().job_url(42), "https://backend.tensorpix.ai/api/jobs/42/");
+        assert_eq!(config("http://127.0.0.1:8099/").job_url(1), "http://127.0.0.1:8099/api/jobs/1/");
+        assert_eq!(config("/tensorpix").job_url(1), "/tensorpix/api/jobs/1/");
+        assert_eq!(config("").job_url(1), "/api/jobs/1/");
+    }
+
+    #[test]
+    fn the_key_goes_in_a_token_header_and_blank_keys_are_none() {
+        let config = |key: Option<&str>| ApiConfig { base: String::new(), key: key.map(str::to_owned) };
+        assert_eq!(config(Some("abc")).authorization().as_deref(), Some("Token abc"));
+        assert_eq!(config(Some("  abc ")).authorization().as_deref(), Some("Token abc"));
+        assert_eq!(config(Some("  ")).authorization(), None);
+        assert_eq!(config(None).authorization(), None);
+    }
+
+    #[test]
+    fn a_success_decodes_the_job() {
+        assert_eq!(interpret(200, JOB).unwrap().id, 7);
+    }
+
+    #[test]
+    fn a_success_with_a_bad_body_is_an_invalid_response() {
+        for body in ["", "<html>", "{\"id\": \"x\"}", &JOB[..20]] {
+            let error = interpret(200, body).unwrap_err();
+            assert_eq!(error.kind(), "invalid-response", "{body}");
+            assert_eq!(error.status(), None);
+        }
+    }
+
+    #[test]
+    fn every_documented_status_has_its_own_error() {
+        let detail = r#"{"detail": "Nope."}"#;
+        let cases = [
+            (401, "unauthorized", "The API key was not accepted"),
+            (403, "forbidden", "No access to job 9"),
+            (404, "not-found", "Job 9 was not found"),
+            (429, "rate-limited", "Too many requests"),
+            (500, "server", "TensorPix is having trouble (HTTP 500)"),
+            (503, "server", "TensorPix is having trouble (HTTP 503)"),
+            (400, "http", "Unexpected answer from TensorPix (HTTP 400)"),
+        ];
+        for (status, kind, title) in cases {
+            let error = interpret(status, detail).unwrap_err();
+            assert_eq!((error.kind(), error.status()), (kind, Some(status)));
+            assert_eq!(error.title(9), title);
+            assert_eq!(error.detail(), Some("Nope."));
+            assert!(error.explanation().ends_with("The server said: “Nope.”"), "{}", error.explanation());
+        }
+    }
+
+    #[test]
+    fn an_html_error_page_is_a_server_error_without_detail() {
+        let error = interpret(502, "<html><body><h1>502 Bad Gateway</h1></body></html>").unwrap_err();
+        assert_eq!(error, FetchError::Server { status: 502, detail: None });
+        assert!(!error.explanation().contains("html"));
+    }
+
+    #[test]
+    fn retry_after_is_read_in_both_forms() {
+        let limited = interpret_response(429, Some("2"), "{}", 0).unwrap_err();
+        assert_eq!(limited, FetchError::RateLimited { detail: None, retry_after: Some(Duration::from_secs(2)) });
+        let now = 784_111_777_000;
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:30 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("-1", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn errors_without_a_status_explain_themselves() {
+        assert_eq!(FetchError::Network.title(1), "Could not reach TensorPix");
+        assert_eq!(FetchError::Timeout.kind(), "timeout");
+        assert!(FetchError::Network.explanation().contains("network connection"));
+    }
+}

@@ -1,0 +1,3 @@
+//! The Yew components that draw the card.
+
+pub mod card;
