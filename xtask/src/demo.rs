@@ -1,0 +1,65 @@
+//! `cargo xtask demo`: the simulator on :8099 plus `trunk serve --release` on :8080, until Ctrl-C.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::process::{ChildGuard, command};
+use crate::simulator::{self, DEFAULT_API_KEY};
+use crate::{Failure, header, net, setup};
+
+/// Fixed ports: Trunk.toml serves the page on 8080; the simulator takes its default, 8099.
+const SIMULATOR_PORT: u16 = 8099;
+const DEMO_PORT: u16 = 8080;
+const DEMO_URL: &str = "http://127.0.0.1:8080/";
+
+pub fn run() -> Result<(), Failure> {
+    setup::run(false)?;
+
+    header("build the API simulator");
+    simulator::build()?;
+    // Check both ports up front: a clear message now beats a failure after a minute of building.
+    net::ensure_port_free(SIMULATOR_PORT, "the simulator")?;
+    net::ensure_port_free(DEMO_PORT, "trunk serve")?;
+
+    header(&format!("start the API simulator on 127.0.0.1:{SIMULATOR_PORT}"));
+    // Quiet: the widget polls, and a log line per request would bury trunk's output.
+    let simulator = simulator::start(SIMULATOR_PORT, DEFAULT_API_KEY, true)?;
+
+    header("trunk serve --release");
+    let banner = format!(
+        "  demo        {DEMO_URL}\n  simulator   {}  (request log: {0}/_sim/log)\n  API key     {DEFAULT_API_KEY}\n  \
+         Ctrl-C stops both.",
+        simulator.url()
+    );
+    println!("{banner}\n  (the first release build takes a minute or two; trunk's log follows)\n");
+    // Ctrl-C reaches the whole foreground process group: trunk and the simulator stop on their
+    // own. When trunk exits by itself, dropping `simulator` below stops the simulator.
+    let mut trunk = ChildGuard::spawn("trunk serve", command("trunk").args(["serve", "--release"]))?;
+    announce_when_ready(banner);
+    let status = trunk.wait()?;
+    drop(simulator);
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`trunk serve --release` exited ({status}); the simulator was stopped").into())
+    }
+}
+
+/// Repeats the banner once the page answers, since trunk's build log scrolls the first one away.
+fn announce_when_ready(banner: String) {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, DEMO_PORT));
+    thread::spawn(move || {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30 * 60) {
+            if let Ok(200) = net::http_status(address, "/", Duration::from_secs(2)) {
+                println!(
+                    "\n✓ demo ready after {}\n{banner}\n",
+                    crate::format_duration(started.elapsed())
+                );
+                return;
+            }
+            thread::sleep(Duration::from_millis(500));
+        }
+    });
+}

@@ -1,0 +1,431 @@
+//! Tool installation: checks every tool the build and tests need by version, installs what is missing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::process::{self, command, find_on_path, repo_root};
+use crate::{Failure, format_duration, header};
+
+// The pinned toolchain, all in one place.
+/// trunk 0.22.x needs rustc >= 1.96.1; 0.21.14 builds on 1.95.
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// npm's binaryen. Debian's binaryen 108 and crates.io's wasm-opt (binaryen 116) cannot parse
+/// wasm-bindgen 0.2.130 output (`table.fill`), and break every release build.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The Firefox webdriver; Debian has no package for it.
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+/// wasm-bindgen-cli's version is not pinned here: it must equal this crate's version in
+/// Cargo.lock (itself pinned with `=` in Cargo.toml), so it is read from there.
+const WASM_BINDGEN_CRATE: &str = "wasm-bindgen";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Browsers from apt, as (binary to look for, Debian package).
+const APT_BROWSERS: &[(&str, &str)] = &[
+    ("chromium", "chromium"),
+    ("chromedriver", "chromium-driver"),
+    ("firefox-esr", "firefox-esr"),
+];
+
+/// Installs what is missing; with `browsers`, also the browsers and webdrivers the tests need.
+pub fn run(browsers: bool) -> Result<(), Failure> {
+    header(if browsers {
+        "setup (tools and browsers)"
+    } else {
+        "setup (tools)"
+    });
+    let started = Instant::now();
+    ensure_wasm_target()?;
+    if browsers {
+        ensure_apt_browsers()?;
+    }
+    ensure_trunk()?;
+    ensure_wasm_bindgen()?;
+    ensure_wasm_opt()?;
+    if browsers {
+        ensure_geckodriver()?;
+    }
+    println!("setup done in {}", format_duration(started.elapsed()));
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = process::stdout_of(command("rustup").args(["target", "list", "--installed"]))
+        .ok_or("`rustup target list --installed` failed: is rustup installed?")?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        println!("✓ rustup target {WASM_TARGET}");
+        return Ok(());
+    }
+    println!("installing rustup target {WASM_TARGET}…");
+    let started = Instant::now();
+    process::run(command("rustup").args(["target", "add", WASM_TARGET]))?;
+    println!(
+        "✓ rustup target {WASM_TARGET} (installed in {})",
+        format_duration(started.elapsed())
+    );
+    Ok(())
+}
+
+fn ensure_apt_browsers() -> Result<(), String> {
+    let mut missing = Vec::new();
+    for &(binary, package) in APT_BROWSERS {
+        match find_on_path(binary) {
+            Some(_) => println!(
+                "✓ {package} {}",
+                version_of(binary).unwrap_or_else(|| "(version unknown)".into())
+            ),
+            None => missing.push(package),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("installing {} (apt-get)…", missing.join(" "));
+    let started = Instant::now();
+    process::run(apt_get()?.args(["update", "-qq"]))?;
+    process::run(apt_get()?.args(["install", "-y", "-qq"]).args(&missing))?;
+    for &(binary, package) in APT_BROWSERS.iter().filter(|(_, package)| missing.contains(package)) {
+        let version = version_of(binary)
+            .ok_or_else(|| format!("`apt-get install {package}` succeeded but `{binary}` is still not on PATH"))?;
+        println!(
+            "✓ {package} {version} (installed in {})",
+            format_duration(started.elapsed())
+        );
+    }
+    Ok(())
+}
+
+/// `apt-get`, non-interactive, through `sudo` when we are not root.
+fn apt_get() -> Result<Command, String> {
+    if is_root() {
+        let mut apt = command("apt-get");
+        apt.env("DEBIAN_FRONTEND", "noninteractive");
+        return Ok(apt);
+    }
+    if find_on_path("sudo").is_none() {
+        return Err(format!(
+            "installing the browsers needs root or sudo; install them yourself: apt-get install {}",
+            APT_BROWSERS
+                .iter()
+                .map(|(_, package)| *package)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    // sudo resets the environment, so pass DEBIAN_FRONTEND through `env`.
+    let mut apt = command("sudo");
+    apt.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+    Ok(apt)
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective user; `id -u` where there is no /proc.
+    match fs::metadata("/proc/self") {
+        Ok(metadata) => metadata.uid() == 0,
+        Err(_) => process::stdout_of(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0"),
+    }
+}
+
+/// A tool that comes from `cargo install`.
+struct CargoTool<'a> {
+    binary: &'a str,
+    /// Other binaries of the same crate that must report the same version.
+    companions: &'a [&'a str],
+    krate: &'a str,
+    version: &'a str,
+    locked: bool,
+    env: &'a [(&'a str, &'a str)],
+    expected_time: &'a str,
+}
+
+fn ensure_trunk() -> Result<(), String> {
+    ensure_cargo_tool(&CargoTool {
+        binary: "trunk",
+        companions: &[],
+        krate: "trunk",
+        version: TRUNK_VERSION,
+        locked: true,
+        // trunk's own release profile is fat LTO with one codegen unit: 8 min here, 6.5 without.
+        env: &[
+            ("CARGO_PROFILE_RELEASE_LTO", "false"),
+            ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        ],
+        expected_time: "~7 min on 2 cores",
+    })
+}
+
+fn ensure_geckodriver() -> Result<(), String> {
+    ensure_cargo_tool(&CargoTool {
+        binary: "geckodriver",
+        companions: &[],
+        krate: "geckodriver",
+        version: GECKODRIVER_VERSION,
+        locked: true,
+        env: &[],
+        expected_time: "~2 min",
+    })
+}
+
+fn ensure_wasm_bindgen() -> Result<(), String> {
+    let lock_path = repo_root().join("Cargo.lock");
+    let lock =
+        fs::read_to_string(&lock_path).map_err(|error| format!("cannot read {}: {error}", lock_path.display()))?;
+    let version = locked_version(&lock, WASM_BINDGEN_CRATE)?;
+    ensure_cargo_tool(&CargoTool {
+        binary: "wasm-bindgen",
+        // The test runner ships in the same crate and must match too.
+        companions: &["wasm-bindgen-test-runner"],
+        krate: "wasm-bindgen-cli",
+        version: &version,
+        // `--locked` fails: its lockfile wants a webpki-roots release the registry here lacks.
+        locked: false,
+        env: &[],
+        expected_time: "~2.5 min",
+    })
+}
+
+fn ensure_cargo_tool(tool: &CargoTool) -> Result<(), String> {
+    let binaries = || std::iter::once(tool.binary).chain(tool.companions.iter().copied());
+    let wrong = || {
+        binaries()
+            .map(|binary| (binary, version_of(binary)))
+            .find(|(_, found)| found.as_deref() != Some(tool.version))
+    };
+    let Some((binary, found)) = wrong() else {
+        println!("✓ {} {}", tool.binary, tool.version);
+        return Ok(());
+    };
+    let found_text = found.map_or(format!("{binary} not installed"), |version| {
+        format!("found {binary} {version}")
+    });
+    println!(
+        "installing {} {} ({found_text}; cargo install, {})…",
+        tool.krate, tool.version, tool.expected_time
+    );
+    let started = Instant::now();
+    let mut install = command("cargo");
+    // `--force`: reinstall even when cargo's records say this version is already there
+    // (e.g. a binary was deleted by hand), since the check above says otherwise.
+    install.args(["install", "--force", tool.krate, "--version", tool.version]);
+    if tool.locked {
+        install.arg("--locked");
+    }
+    install.envs(tool.env.iter().copied());
+    process::run(&mut install)?;
+    if let Some((binary, found)) = wrong() {
+        return Err(format!(
+            "installed {} {} but `{binary} --version` says {} (is another {binary} earlier on PATH? first: {})",
+            tool.krate,
+            tool.version,
+            found.unwrap_or_else(|| "nothing".into()),
+            find_on_path(binary).map_or("none".into(), |path| path.display().to_string()),
+        ));
+    }
+    println!(
+        "✓ {} {} (installed in {})",
+        tool.binary,
+        tool.version,
+        format_duration(started.elapsed())
+    );
+    Ok(())
+}
+
+fn ensure_wasm_opt() -> Result<(), String> {
+    let wanted = format!(
+        "version_{}",
+        BINARYEN_VERSION.split('.').next().unwrap_or(BINARYEN_VERSION)
+    );
+    let is_wanted = |path: &Path| wasm_opt_version(path).is_some_and(|version| version.contains(&wanted));
+    if let Some(first) = find_on_path("wasm-opt") {
+        if is_wanted(&first) {
+            println!("✓ wasm-opt {wanted} ({})", first.display());
+            return Ok(());
+        }
+        if let Some(npm) = npm_wasm_opt().filter(|npm| is_wanted(npm)) {
+            warn_shadowed(&first, &npm, &wanted);
+            return Ok(());
+        }
+    }
+    println!("installing binaryen {BINARYEN_VERSION} (npm install -g)…");
+    let started = Instant::now();
+    process::run(command("npm").args(["install", "-g", &format!("binaryen@{BINARYEN_VERSION}")]))?;
+    match find_on_path("wasm-opt") {
+        Some(first) if is_wanted(&first) => {
+            println!(
+                "✓ wasm-opt {wanted} (installed in {})",
+                format_duration(started.elapsed())
+            );
+            Ok(())
+        }
+        Some(first) => match npm_wasm_opt().filter(|npm| is_wanted(npm)) {
+            Some(npm) => {
+                warn_shadowed(&first, &npm, &wanted);
+                Ok(())
+            }
+            None => Err(format!(
+                "`npm install -g binaryen@{BINARYEN_VERSION}` ran but no wasm-opt reports {wanted}"
+            )),
+        },
+        None => Err(format!(
+            "`npm install -g binaryen@{BINARYEN_VERSION}` ran but no wasm-opt is on PATH"
+        )),
+    }
+}
+
+/// trunk runs the first wasm-opt on PATH: if that is an older binaryen, release builds fail.
+fn warn_shadowed(first: &Path, npm: &Path, wanted: &str) {
+    let found = wasm_opt_version(first).unwrap_or_else(|| "unknown version".into());
+    println!(
+        "⚠ warning: the first wasm-opt on PATH is {} ({}), not binaryen {wanted} ({}). trunk uses the \
+         first one it finds, and older binaryen releases cannot parse current wasm-bindgen output, so \
+         `trunk build --release` will fail. Remove it (`cargo uninstall wasm-opt` or `apt-get remove binaryen`).",
+        first.display(),
+        found.trim(),
+        npm.display(),
+    );
+}
+
+fn wasm_opt_version(path: &Path) -> Option<String> {
+    process::stdout_of(command(path).arg("--version"))
+}
+
+/// Where `npm install -g binaryen` puts wasm-opt: `$(npm prefix -g)/bin/wasm-opt`.
+fn npm_wasm_opt() -> Option<PathBuf> {
+    let prefix = process::stdout_of(command("npm").args(["prefix", "-g"]))?;
+    Some(PathBuf::from(prefix.trim()).join("bin/wasm-opt"))
+}
+
+/// The version a tool reports: the first word starting with a digit of the first line of
+/// `TOOL --version` ("trunk 0.21.14" → "0.21.14", "Mozilla Firefox 153.8.0esr" → "153.8.0esr").
+fn version_of(binary: &str) -> Option<String> {
+    find_on_path(binary)?;
+    let text = process::stdout_of(command(binary).arg("--version"))?;
+    version_in(&text).map(str::to_owned)
+}
+
+fn version_in(text: &str) -> Option<&str> {
+    text.lines()
+        .find(|line| !line.trim().is_empty())?
+        .split_whitespace()
+        .find(|word| word.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The version of package `name` in a Cargo.lock; an error when it is missing or locked twice.
+pub fn locked_version(lock: &str, name: &str) -> Result<String, String> {
+    let mut versions = Vec::new();
+    for entry in lock.split("[[package]]").skip(1) {
+        let mut entry_name = None;
+        let mut entry_version = None;
+        for line in entry.lines().map(str::trim) {
+            if line.starts_with('[') {
+                break; // the next table, e.g. `[metadata]`
+            }
+            entry_name = entry_name.or_else(|| string_value(line, "name"));
+            entry_version = entry_version.or_else(|| string_value(line, "version"));
+        }
+        if entry_name == Some(name)
+            && let Some(version) = entry_version
+        {
+            versions.push(version.to_owned());
+        }
+    }
+    match versions.as_slice() {
+        [version] => Ok(version.clone()),
+        [] => Err(format!(
+            "Cargo.lock has no `{name}` package; it should come from the widget's Cargo.toml \
+             (refresh the lock with `cargo update --workspace`)"
+        )),
+        many => Err(format!(
+            "Cargo.lock holds {} versions of `{name}` ({}); wasm-bindgen-cli can only match one",
+            many.len(),
+            many.join(", ")
+        )),
+    }
+}
+
+/// `key = "value"` → `value`.
+fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    line.strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim()
+        .strip_prefix('"')?
+        .strip_suffix('"')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = r#"# This file is automatically @generated by Cargo.
+version = 4
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "0123"
+dependencies = [
+ "cfg-if",
+ "wasm-bindgen-macro",
+]
+
+[[package]]
+name = "wasm-bindgen-macro"
+version = "0.2.131"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "xtask"
+version = "0.1.0"
+"#;
+
+    #[test]
+    fn reads_a_locked_version() {
+        assert_eq!(locked_version(LOCK, "wasm-bindgen").unwrap(), "0.2.130");
+        assert_eq!(locked_version(LOCK, "wasm-bindgen-macro").unwrap(), "0.2.131");
+        assert_eq!(locked_version(LOCK, "xtask").unwrap(), "0.1.0");
+    }
+
+    #[test]
+    fn a_missing_package_is_an_error() {
+        let message = locked_version(LOCK, "trunk").unwrap_err();
+        assert!(message.contains("no `trunk` package"), "{message}");
+        assert!(locked_version("", "wasm-bindgen").is_err());
+    }
+
+    #[test]
+    fn two_locked_versions_are_an_error() {
+        let lock = format!("{LOCK}\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.100\"\n");
+        let message = locked_version(&lock, "wasm-bindgen").unwrap_err();
+        assert!(message.contains("0.2.130, 0.2.100"), "{message}");
+    }
+
+    #[test]
+    fn stops_at_the_next_table() {
+        let lock = "[[package]]\nname = \"a\"\n\n[metadata]\nversion = \"9\"\n";
+        assert!(locked_version(lock, "a").is_err());
+    }
+
+    #[test]
+    fn reads_the_real_lockfile() {
+        let lock = fs::read_to_string(repo_root().join("Cargo.lock")).unwrap();
+        assert!(locked_version(&lock, "xtask").is_ok());
+    }
+
+    #[test]
+    fn finds_versions_in_tool_output() {
+        assert_eq!(version_in("trunk 0.21.14\n"), Some("0.21.14"));
+        assert_eq!(
+            version_in("geckodriver 0.37.1 (abc 2025-01-01)\n\nThe source is…"),
+            Some("0.37.1")
+        );
+        assert_eq!(version_in("Mozilla Firefox 153.8.0esr\n"), Some("153.8.0esr"));
+        assert_eq!(
+            version_in("Chromium 156.0.8078.108 built on Debian\n"),
+            Some("156.0.8078.108")
+        );
+        assert_eq!(version_in("no digits here\n"), None);
+    }
+}

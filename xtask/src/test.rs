@@ -1,0 +1,291 @@
+//! `cargo xtask test`: the whole check CI runs (lint, native tests, release build, browser tests).
+
+use std::process::Command;
+
+use crate::process::{self, cargo_bin_dir, command, find_on_path};
+use crate::results::{TestCounts, parse_test_results};
+use crate::simulator::{self, DEFAULT_API_KEY, Simulator};
+use crate::{Failure, header, net, setup};
+
+/// The browsers the widget's tests run in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Browser {
+    Chromium,
+    Firefox,
+}
+
+impl Browser {
+    fn name(self) -> &'static str {
+        match self {
+            Browser::Chromium => "Chromium",
+            Browser::Firefox => "Firefox",
+        }
+    }
+
+    /// Points wasm-bindgen-test-runner at this browser's webdriver. The runner takes GECKODRIVER
+    /// over CHROMEDRIVER and otherwise the first driver on PATH, so the other one must be unset.
+    fn select_driver(self, command: &mut Command) -> Result<(), String> {
+        for other in ["GECKODRIVER", "CHROMEDRIVER", "SAFARIDRIVER", "MSEDGEDRIVER"] {
+            command.env_remove(other);
+        }
+        let (variable, driver) = match self {
+            Browser::Chromium => (
+                "CHROMEDRIVER",
+                find_on_path("chromedriver").unwrap_or_else(|| "/usr/bin/chromedriver".into()),
+            ),
+            Browser::Firefox => (
+                "GECKODRIVER",
+                find_on_path("geckodriver").unwrap_or_else(|| cargo_bin_dir().join("geckodriver")),
+            ),
+        };
+        if !driver.is_file() {
+            return Err(format!(
+                "{} not found for the {} tests; `cargo xtask setup` installs it",
+                driver.display(),
+                self.name()
+            ));
+        }
+        command.env(variable, driver);
+        Ok(())
+    }
+}
+
+/// `cargo xtask test` options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Skip `cargo fmt --check` and both clippy runs (faster local iteration).
+    pub skip_lint: bool,
+    pub browsers: Vec<Browser>,
+}
+
+impl Options {
+    pub fn parse(args: Vec<String>) -> Result<Options, String> {
+        let mut options = Options {
+            skip_lint: false,
+            browsers: vec![Browser::Chromium, Browser::Firefox],
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let browser = match arg.as_str() {
+                "--skip-lint" => {
+                    options.skip_lint = true;
+                    continue;
+                }
+                "--browser" => args.next().ok_or("`--browser` needs a value: chromium or firefox")?,
+                other => match other.strip_prefix("--browser=") {
+                    Some(value) => value.to_owned(),
+                    None => return Err(format!("unknown option `{other}` for `test`")),
+                },
+            };
+            options.browsers = match browser.to_ascii_lowercase().as_str() {
+                "chromium" | "chrome" => vec![Browser::Chromium],
+                "firefox" => vec![Browser::Firefox],
+                _ => return Err(format!("unknown browser `{browser}`: use chromium or firefox")),
+            };
+        }
+        Ok(options)
+    }
+}
+
+/// One step of the run: a title for the header and for the failure message.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Setup,
+    Fmt,
+    ClippyNative,
+    ClippyWasm,
+    NativeTests,
+    TrunkBuild,
+    StartSimulator,
+    BrowserTests(Browser),
+}
+
+impl Step {
+    fn title(self) -> String {
+        match self {
+            Step::Setup => "setup".into(),
+            Step::Fmt => "cargo fmt --all --check".into(),
+            Step::ClippyNative => "cargo clippy --workspace --all-targets -- -D warnings".into(),
+            Step::ClippyWasm => {
+                "cargo clippy -p tensorpix-job-card --target wasm32-unknown-unknown --all-targets -- -D warnings".into()
+            }
+            Step::NativeTests => "native tests: cargo test --workspace --all-targets --no-fail-fast".into(),
+            Step::TrunkBuild => "trunk build --release".into(),
+            Step::StartSimulator => "build and start the API simulator".into(),
+            Step::BrowserTests(browser) => format!("{} tests (wasm-bindgen-test)", browser.name()),
+        }
+    }
+}
+
+/// What the run has so far: the simulator (stopped when this drops) and each suite's counts.
+#[derive(Default)]
+struct Run {
+    simulator: Option<Simulator>,
+    suites: Vec<(String, TestCounts)>,
+}
+
+pub fn run(options: &Options) -> Result<(), Failure> {
+    let mut steps = vec![Step::Setup];
+    if !options.skip_lint {
+        steps.extend([Step::Fmt, Step::ClippyNative, Step::ClippyWasm]);
+    }
+    steps.extend([Step::NativeTests, Step::TrunkBuild, Step::StartSimulator]);
+    steps.extend(options.browsers.iter().map(|&browser| Step::BrowserTests(browser)));
+
+    let mut run = Run::default();
+    for (index, &step) in steps.iter().enumerate() {
+        header(&format!("[{}/{}] {}", index + 1, steps.len(), step.title()));
+        if let Err(failure) = run.step(step) {
+            let message = match failure {
+                Failure::Message(message) => message,
+                Failure::Reported => "see the output above".into(),
+            };
+            eprintln!(
+                "\nxtask: error: step {} ({}) failed: {message}",
+                index + 1,
+                step.title()
+            );
+            // Stop the simulator before the summary, so its shutdown can't interleave with it.
+            drop(run.simulator.take());
+            if !run.suites.is_empty() {
+                print_summary(&run.suites);
+            }
+            return Err(Failure::Reported);
+        }
+    }
+    drop(run.simulator.take());
+    print_summary(&run.suites);
+    // Every step checked its own exit status; a summed failure count would already have failed.
+    Ok(())
+}
+
+impl Run {
+    fn step(&mut self, step: Step) -> Result<(), Failure> {
+        match step {
+            Step::Setup => setup::run(true)?,
+            Step::Fmt => process::run(command("cargo").args(["fmt", "--all", "--check"]))?,
+            Step::ClippyNative => {
+                process::run(command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?
+            }
+            Step::ClippyWasm => process::run(command("cargo").args([
+                "clippy",
+                "-p",
+                "tensorpix-job-card",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))?,
+            Step::NativeTests => {
+                let mut test = command("cargo");
+                test.args(["test", "--workspace", "--all-targets", "--no-fail-fast"]);
+                self.test_suite("native tests", &mut test)?;
+            }
+            Step::TrunkBuild => process::run(command("trunk").args(["build", "--release"]))?,
+            Step::StartSimulator => {
+                simulator::build()?;
+                let port = net::free_port()?;
+                let simulator = simulator::start(port, DEFAULT_API_KEY, true)?;
+                println!("simulator ready on {}", simulator.url());
+                self.simulator = Some(simulator);
+            }
+            Step::BrowserTests(browser) => {
+                let url = self
+                    .simulator
+                    .as_ref()
+                    .map(Simulator::url)
+                    .ok_or("the simulator is not running")?;
+                let mut test = command("cargo");
+                test.args([
+                    "test",
+                    "-p",
+                    "tensorpix-job-card",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--tests",
+                    "--no-fail-fast",
+                ])
+                // Read by the tests at compile time (`option_env!`).
+                .env("TENSORPIX_SIMULATOR_URL", url)
+                // The default 20 s is tight for a cold browser on 2 cores.
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+                browser.select_driver(&mut test)?;
+                let counts = self.test_suite(&format!("{} tests", browser.name()), &mut test)?;
+                if counts.passed == 0 {
+                    return Err(format!("no browser test ran in {}", browser.name()).into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a `cargo test`, echoing and capturing its output; records the summed counts.
+    fn test_suite(&mut self, label: &str, command: &mut Command) -> Result<TestCounts, String> {
+        let (status, output) = process::run_tee(command)?;
+        let counts = parse_test_results(&output);
+        self.suites.push((label.to_owned(), counts));
+        if !status.success() {
+            let found = if counts.result_lines == 0 {
+                "no `test result:` line, so it failed before any test ran".to_owned()
+            } else {
+                counts.to_string()
+            };
+            return Err(format!("`{}` failed ({status}; {found})", process::describe(command)));
+        }
+        if counts.failed > 0 {
+            return Err(format!("{label}: {counts}"));
+        }
+        Ok(counts)
+    }
+}
+
+/// The closing block; its last line, `N passed, M failed`, is what CI reads.
+fn print_summary(suites: &[(String, TestCounts)]) {
+    let total = suites
+        .iter()
+        .fold(TestCounts::default(), |total, (_, counts)| total.add(*counts));
+    let addends = suites
+        .iter()
+        .map(|(_, counts)| counts.passed.to_string())
+        .collect::<Vec<_>>()
+        .join("+");
+    println!("\nSummary");
+    for (label, counts) in suites {
+        println!("  {label:<16} {counts}");
+    }
+    println!("  {:<16} {addends} = {total}", "total");
+    println!("{total}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Options, String> {
+        Options::parse(line.split_whitespace().map(str::to_owned).collect())
+    }
+
+    #[test]
+    fn runs_everything_by_default() {
+        let options = parse("").unwrap();
+        assert!(!options.skip_lint);
+        assert_eq!(options.browsers, [Browser::Chromium, Browser::Firefox]);
+    }
+
+    #[test]
+    fn takes_its_flags() {
+        let options = parse("--skip-lint --browser firefox").unwrap();
+        assert!(options.skip_lint);
+        assert_eq!(options.browsers, [Browser::Firefox]);
+        assert_eq!(parse("--browser=Chromium").unwrap().browsers, [Browser::Chromium]);
+    }
+
+    #[test]
+    fn rejects_bad_flags() {
+        assert!(parse("--browser").unwrap_err().contains("needs a value"));
+        assert!(parse("--browser safari").unwrap_err().contains("safari"));
+        assert!(parse("--fast").unwrap_err().contains("--fast"));
+    }
+}
