@@ -22,7 +22,10 @@ pub struct ApiConfig {
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { base: DEFAULT_API_BASE.to_owned(), key: None }
+        ApiConfig {
+            base: DEFAULT_API_BASE.to_owned(),
+            key: None,
+        }
     }
 }
 
@@ -52,7 +55,10 @@ pub enum FetchError {
     /// 404: no such job.
     NotFound { detail: Option<String> },
     /// 429: slow down, for `retry_after` if the server said.
-    RateLimited { detail: Option<String>, retry_after: Option<Duration> },
+    RateLimited {
+        detail: Option<String>,
+        retry_after: Option<Duration>,
+    },
     /// 5xx, from the API or a gateway in front of it.
     Server { status: u16, detail: Option<String> },
     /// Any other status that is not a success.
@@ -143,7 +149,12 @@ impl FetchError {
 }
 
 /// Turns an HTTP answer into a job or an error. `retry_after` is the raw `Retry-After` header.
-pub fn interpret_response(status: u16, retry_after: Option<&str>, body: &str, now_millis: i64) -> Result<Job, FetchError> {
+pub fn interpret_response(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &str,
+    now_millis: i64,
+) -> Result<Job, FetchError> {
     if (200..300).contains(&status) {
         return decode_job(body).map_err(FetchError::InvalidResponse);
     }
@@ -152,7 +163,10 @@ pub fn interpret_response(status: u16, retry_after: Option<&str>, body: &str, no
         401 => FetchError::Unauthorized { detail },
         403 => FetchError::Forbidden { detail },
         404 => FetchError::NotFound { detail },
-        429 => FetchError::RateLimited { detail, retry_after: retry_after.and_then(|value| parse_retry_after(value, now_millis)) },
+        429 => FetchError::RateLimited {
+            detail,
+            retry_after: retry_after.and_then(|value| parse_retry_after(value, now_millis)),
+        },
         500..=599 => FetchError::Server { status, detail },
         _ => FetchError::UnexpectedStatus { status, detail },
     })
@@ -173,14 +187,49 @@ pub use browser::fetch_job;
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
+    use std::time::Duration;
+
+    use futures_util::future::{Either, select};
     use gloo_net::http::Request;
     use tensorpix_models::Job;
 
     use super::{ApiConfig, FetchError, interpret_response};
 
-    /// Fetches one job. The body is decoded from text, so 64-bit numbers stay exact.
-    pub async fn fetch_job(config: &ApiConfig, job_id: i64) -> Result<Job, FetchError> {
-        let mut request = Request::get(&config.job_url(job_id)).header("Accept", "application/json");
+    /// Aborts the request when dropped, so a card that goes away or times out leaves nothing running.
+    struct AbortOnDrop(Option<web_sys::AbortController>);
+
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            if let Some(controller) = &self.0 {
+                controller.abort();
+            }
+        }
+    }
+
+    /// Fetches one job, giving up after `timeout`. The body is decoded from text, so 64-bit
+    /// numbers stay exact.
+    pub async fn fetch_job(config: &ApiConfig, job_id: i64, timeout: Duration) -> Result<Job, FetchError> {
+        let abort = AbortOnDrop(web_sys::AbortController::new().ok());
+        let fetch = Box::pin(fetch_and_read(
+            config,
+            job_id,
+            abort.0.as_ref().map(|controller| controller.signal()),
+        ));
+        let deadline = Box::pin(yew::platform::time::sleep(timeout));
+        match select(fetch, deadline).await {
+            Either::Left((result, _)) => result,
+            Either::Right(_) => Err(FetchError::Timeout),
+        }
+    }
+
+    async fn fetch_and_read(
+        config: &ApiConfig,
+        job_id: i64,
+        signal: Option<web_sys::AbortSignal>,
+    ) -> Result<Job, FetchError> {
+        let mut request = Request::get(&config.job_url(job_id))
+            .header("Accept", "application/json")
+            .abort_signal(signal.as_ref());
         if let Some(authorization) = config.authorization() {
             request = request.header("Authorization", &authorization);
         }
@@ -188,7 +237,12 @@ mod browser {
         let retry_after = response.headers().get("retry-after");
         // A connection that drops mid-body rejects here: that is a network failure, not bad JSON.
         let body = response.text().await.map_err(|_| FetchError::Network)?;
-        interpret_response(response.status(), retry_after.as_deref(), &body, js_sys::Date::now() as i64)
+        interpret_response(
+            response.status(),
+            retry_after.as_deref(),
+            &body,
+            js_sys::Date::now() as i64,
+        )
     }
 }
 
@@ -196,7 +250,8 @@ mod browser {
 mod tests {
     use super::*;
 
-    const JOB: &str = r#"{"id": 7, "status": 1, "processing_progress": 0.5, "input_video": {"id": 1, "name": "a.mp4"}}"#;
+    const JOB: &str =
+        r#"{"id": 7, "status": 1, "processing_progress": 0.5, "input_video": {"id": 1, "name": "a.mp4"}}"#;
 
     fn interpret(status: u16, body: &str) -> Result<Job, FetchError> {
         interpret_response(status, None, body, 0)
@@ -204,16 +259,28 @@ mod tests {
 
     #[test]
     fn job_urls_keep_the_trailing_slash_and_drop_doubled_ones() {
-        let config = |base: &str| ApiConfig { base: base.to_owned(), key: None };
-        assert_eq!(ApiConfig::default().job_url(42), "https://backend.tensorpix.ai/api/jobs/42/");
-        assert_eq!(config("http://127.0.0.1:8099/").job_url(1), "http://127.0.0.1:8099/api/jobs/1/");
+        let config = |base: &str| ApiConfig {
+            base: base.to_owned(),
+            key: None,
+        };
+        assert_eq!(
+            ApiConfig::default().job_url(42),
+            "https://backend.tensorpix.ai/api/jobs/42/"
+        );
+        assert_eq!(
+            config("http://127.0.0.1:8099/").job_url(1),
+            "http://127.0.0.1:8099/api/jobs/1/"
+        );
         assert_eq!(config("/tensorpix").job_url(1), "/tensorpix/api/jobs/1/");
         assert_eq!(config("").job_url(1), "/api/jobs/1/");
     }
 
     #[test]
     fn the_key_goes_in_a_token_header_and_blank_keys_are_none() {
-        let config = |key: Option<&str>| ApiConfig { base: String::new(), key: key.map(str::to_owned) };
+        let config = |key: Option<&str>| ApiConfig {
+            base: String::new(),
+            key: key.map(str::to_owned),
+        };
         assert_eq!(config(Some("abc")).authorization().as_deref(), Some("Token abc"));
         assert_eq!(config(Some("  abc ")).authorization().as_deref(), Some("Token abc"));
         assert_eq!(config(Some("  ")).authorization(), None);
@@ -251,24 +318,46 @@ mod tests {
             assert_eq!((error.kind(), error.status()), (kind, Some(status)));
             assert_eq!(error.title(9), title);
             assert_eq!(error.detail(), Some("Nope."));
-            assert!(error.explanation().ends_with("The server said: “Nope.”"), "{}", error.explanation());
+            assert!(
+                error.explanation().ends_with("The server said: “Nope.”"),
+                "{}",
+                error.explanation()
+            );
         }
     }
 
     #[test]
     fn an_html_error_page_is_a_server_error_without_detail() {
         let error = interpret(502, "<html><body><h1>502 Bad Gateway</h1></body></html>").unwrap_err();
-        assert_eq!(error, FetchError::Server { status: 502, detail: None });
+        assert_eq!(
+            error,
+            FetchError::Server {
+                status: 502,
+                detail: None
+            }
+        );
         assert!(!error.explanation().contains("html"));
     }
 
     #[test]
     fn retry_after_is_read_in_both_forms() {
         let limited = interpret_response(429, Some("2"), "{}", 0).unwrap_err();
-        assert_eq!(limited, FetchError::RateLimited { detail: None, retry_after: Some(Duration::from_secs(2)) });
+        assert_eq!(
+            limited,
+            FetchError::RateLimited {
+                detail: None,
+                retry_after: Some(Duration::from_secs(2))
+            }
+        );
         let now = 784_111_777_000;
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:30 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:30 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
         assert_eq!(parse_retry_after("-1", now), None);
         assert_eq!(parse_retry_after("soon", now), None);

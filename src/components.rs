@@ -1,3 +1,5 @@
-//! The Yew components that draw the card.
+//! The Yew components that draw the card: `card` owns the fetching, the others only lay out.
 
 pub mod card;
+pub mod error_view;
+mod job_view;

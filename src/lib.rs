@@ -5,12 +5,17 @@
 //! components and the code that mounts cards into a page).
 
 pub mod api;
+pub mod card_model;
 pub mod format;
+pub mod options;
+pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod mount;
+#[cfg(target_arch = "wasm32")]
+pub mod styles;
 
 #[cfg(target_arch = "wasm32")]
 pub use components::card::{JobCard, JobCardProps};

@@ -3,27 +3,55 @@
 use wasm_bindgen::JsCast;
 use yew::AttrValue;
 
+use crate::api::DEFAULT_API_BASE;
 use crate::components::card::{JobCard, JobCardProps};
+use crate::components::error_view::{ConfigErrorCard, ConfigErrorProps};
+use crate::options::{Theme, parse_job_id};
 
-/// Mounts a `JobCard` into each `[data-tensorpix-job-id]` element, reading `data-api-base` and
-/// `data-api-key` beside it. Elements whose id is not a number show a message instead.
+/// Mounts a `JobCard` into each `[data-tensorpix-job-id]` element, reading `data-api-base`,
+/// `data-api-key`, `data-theme`, `data-timeout-ms` and `data-details-open` beside it. An element
+/// whose job id is not a number shows a card saying so instead.
 pub fn mount_all() {
-    let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
-    let Ok(hosts) = document.query_selector_all("[data-tensorpix-job-id]") else { return };
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    let Ok(hosts) = document.query_selector_all("[data-tensorpix-job-id]") else {
+        return;
+    };
     for index in 0..hosts.length() {
-        let Some(host) = hosts.item(index).and_then(|node| node.dyn_into::<web_sys::Element>().ok()) else {
+        let Some(host) = hosts
+            .item(index)
+            .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
+        else {
             continue;
         };
-        let raw_id = host.get_attribute("data-tensorpix-job-id").unwrap_or_default();
-        let Ok(job_id) = raw_id.trim().parse::<i64>() else {
-            host.set_text_content(Some(&format!("“{raw_id}” is not a TensorPix job id: it must be a number.")));
-            continue;
+        let theme = host
+            .get_attribute("data-theme")
+            .and_then(|theme| Theme::parse(&theme))
+            .unwrap_or_default();
+        let job_id = match parse_job_id(&host.get_attribute("data-tensorpix-job-id").unwrap_or_default()) {
+            Ok(job_id) => job_id,
+            Err(message) => {
+                let props = ConfigErrorProps {
+                    message: message.into(),
+                    theme,
+                };
+                let _ = yew::Renderer::<ConfigErrorCard>::with_root_and_props(host, props).render();
+                continue;
+            }
         };
-        let props = JobCardProps {
-            job_id,
-            api_base: host.get_attribute("data-api-base").map_or(AttrValue::Static(crate::api::DEFAULT_API_BASE), AttrValue::from),
-            api_key: host.get_attribute("data-api-key").map(AttrValue::from),
-        };
+        let mut props = yew::props!(JobCardProps { job_id, theme });
+        props.api_base = host
+            .get_attribute("data-api-base")
+            .map_or(AttrValue::Static(DEFAULT_API_BASE), AttrValue::from);
+        props.api_key = host.get_attribute("data-api-key").map(AttrValue::from);
+        props.details_open = host.has_attribute("data-details-open");
+        if let Some(timeout) = host
+            .get_attribute("data-timeout-ms")
+            .and_then(|text| text.trim().parse().ok())
+        {
+            props.timeout_ms = timeout;
+        }
         // Each card lives as long as the page; the handle is not needed to keep it running.
         let _ = yew::Renderer::<JobCard>::with_root_and_props(host, props).render();
     }

@@ -10,51 +10,89 @@ use tensorpix_job_card::models::JobStatus;
 use tensorpix_job_card::{JobCard, JobCardProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
 use yew::AttrValue;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const KEY: &str = "tpx-demo-key";
+const TIMEOUT: Duration = Duration::from_secs(20);
 
 fn simulator() -> &'static str {
     option_env!("TENSORPIX_SIMULATOR_URL").unwrap_or("http://127.0.0.1:8099")
 }
 
 fn config(path: &str, key: &str) -> ApiConfig {
-    ApiConfig { base: format!("{}{path}", simulator()), key: Some(key.to_owned()) }
+    ApiConfig {
+        base: format!("{}{path}", simulator()),
+        key: Some(key.to_owned()),
+    }
 }
 
 async fn sleep(millis: u64) {
     yew::platform::time::sleep(Duration::from_millis(millis)).await;
 }
 
-/// Renders a card into a fresh element and returns that element.
-fn mount(job_id: i64, base_path: &str, key: &str) -> web_sys::Element {
-    let document = gloo_utils_document();
+/// How a test card is set up.
+struct Card {
+    job_id: i64,
+    base_path: &'static str,
+    key: &'static str,
+    timeout_ms: u32,
+    width_px: u32,
+}
+
+const CARD: Card = Card {
+    job_id: 102,
+    base_path: "",
+    key: KEY,
+    timeout_ms: 20_000,
+    width_px: 400,
+};
+
+/// Renders a card into a fresh container of the given width and returns the container.
+fn mount(card: Card) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
+    root.set_attribute("style", &format!("width: {}px", card.width_px))
+        .unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    let props = JobCardProps {
-        job_id,
-        api_base: AttrValue::from(format!("{}{base_path}", simulator())),
-        api_key: Some(AttrValue::from(key.to_owned())),
-    };
+    let mut props = yew::props!(JobCardProps { job_id: card.job_id });
+    props.api_base = AttrValue::from(format!("{}{}", simulator(), card.base_path));
+    props.api_key = Some(AttrValue::from(card.key));
+    props.timeout_ms = card.timeout_ms;
     yew::Renderer::<JobCard>::with_root_and_props(root.clone(), props).render();
     root
 }
 
-fn gloo_utils_document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// Waits up to ten seconds for `selector` to match inside `root`, and returns its text.
-async fn text_of(root: &web_sys::Element, selector: &str) -> String {
+/// Waits up to ten seconds for `selector` to match inside `root`, and returns the element.
+async fn find(root: &Element, selector: &str) -> Element {
     for _ in 0..200 {
         if let Some(element) = root.query_selector(selector).unwrap() {
-            return element.text_content().unwrap_or_default();
+            return element;
         }
         sleep(50).await;
     }
     panic!("`{selector}` never appeared; the card shows: {}", root.inner_html());
+}
+
+async fn text_of(root: &Element, selector: &str) -> String {
+    find(root, selector).await.text_content().unwrap_or_default()
+}
+
+fn has(root: &Element, selector: &str) -> bool {
+    root.query_selector(selector).unwrap().is_some()
+}
+
+/// Waits until the card shows a job or an error, then returns the card element.
+async fn settled(root: &Element) -> Element {
+    find(root, ".tpx-card:not([data-state=loading])").await
+}
+
+/// A quick-lifecycle job (2000–2999) whose clock has not started: its first answer is "in queue".
+/// Random, because Chromium and Firefox share one simulator.
+fn fresh_moving_job() -> i64 {
+    2000 + (js_sys::Math::random() * 1000.0) as i64
 }
 
 async fn switch_on_fault(job: i64, fault: &str, times: u32) {
@@ -71,14 +109,14 @@ async fn switch_on_fault(job: i64, fault: &str, times: u32) {
 
 #[wasm_bindgen_test]
 async fn fetches_a_finished_job() {
-    let job = fetch_job(&config("", KEY), 102).await.unwrap();
+    let job = fetch_job(&config("", KEY), 102, TIMEOUT).await.unwrap();
     assert_eq!(job.status, JobStatus::Finished);
     assert!(job.output_video.is_some());
 }
 
 #[wasm_bindgen_test]
 async fn sixty_four_bit_numbers_survive_the_browser() {
-    let job = fetch_job(&config("", KEY), 107).await.unwrap();
+    let job = fetch_job(&config("", KEY), 107, TIMEOUT).await.unwrap();
     let output = job.output_video.unwrap();
     assert_eq!(output.bitrate, Some(i64::MAX));
     assert_eq!(output.size, Some(400_000_000_000));
@@ -86,17 +124,29 @@ async fn sixty_four_bit_numbers_survive_the_browser() {
 }
 
 #[wasm_bindgen_test]
-async fn a_wrong_key_is_unauthorized_with_the_servers_detail() {
-    let error = fetch_job(&config("", "wrong-key"), 102).await.unwrap_err();
-    assert_eq!(error, FetchError::Unauthorized { detail: Some("Invalid token.".into()) });
-}
-
-#[wasm_bindgen_test]
 async fn every_fault_becomes_its_own_error() {
-    let error = |path: &'static str| async move { fetch_job(&config(path, KEY), 102).await.unwrap_err() };
-    assert_eq!(fetch_job(&config("", KEY), 999).await.unwrap_err().kind(), "not-found");
-    assert_eq!(fetch_job(&config("", KEY), 403).await.unwrap_err().kind(), "forbidden");
-    assert_eq!(error("/_fault/502").await, FetchError::Server { status: 502, detail: None });
+    let error = |path: &'static str| async move { fetch_job(&config(path, KEY), 102, TIMEOUT).await.unwrap_err() };
+    assert_eq!(
+        fetch_job(&config("", "wrong-key"), 102, TIMEOUT).await.unwrap_err(),
+        FetchError::Unauthorized {
+            detail: Some("Invalid token.".into())
+        }
+    );
+    assert_eq!(
+        fetch_job(&config("", KEY), 999, TIMEOUT).await.unwrap_err().kind(),
+        "not-found"
+    );
+    assert_eq!(
+        fetch_job(&config("", KEY), 403, TIMEOUT).await.unwrap_err().kind(),
+        "forbidden"
+    );
+    assert_eq!(
+        error("/_fault/502").await,
+        FetchError::Server {
+            status: 502,
+            detail: None
+        }
+    );
     assert_eq!(error("/_fault/503").await.status(), Some(503));
     assert_eq!(
         error("/_fault/429").await,
@@ -110,62 +160,286 @@ async fn every_fault_becomes_its_own_error() {
     assert_eq!(error("/_fault/malformed").await.kind(), "invalid-response");
     assert_eq!(error("/_fault/schema").await.kind(), "invalid-response");
     assert_eq!(error("/_fault/drop").await, FetchError::Network);
-    let unreachable = ApiConfig { base: "http://127.0.0.1:9".into(), key: None };
-    assert_eq!(fetch_job(&unreachable, 102).await.unwrap_err(), FetchError::Network);
+    let unreachable = ApiConfig {
+        base: "http://127.0.0.1:9".into(),
+        key: None,
+    };
+    assert_eq!(
+        fetch_job(&unreachable, 102, TIMEOUT).await.unwrap_err(),
+        FetchError::Network
+    );
+    let slow = fetch_job(&config("/_fault/slow-3000", KEY), 102, Duration::from_millis(300)).await;
+    assert_eq!(slow.unwrap_err(), FetchError::Timeout);
 }
 
 #[wasm_bindgen_test]
-async fn the_card_shows_a_finished_job() {
-    let root = mount(102, "", KEY);
-    assert_eq!(text_of(&root, ".tpx-status").await, "Finished");
-    assert_eq!(text_of(&root, ".tpx-name").await, "wedding-1998-vhs-transfer.mp4");
-    assert!(root.query_selector("progress").unwrap().is_none(), "no progress bar once finished");
+async fn every_job_shows_its_status_in_words() {
+    let cases = [
+        (fresh_moving_job(), "In queue", "in-queue"),
+        (108, "In queue", "in-queue"),
+        (109, "Processing", "processing"),
+        (112, "Processing", "processing"),
+        (102, "Finished", "finished"),
+        (105, "Finished", "finished"),
+        (106, "Finished", "finished"),
+        (107, "Finished", "finished"),
+        (111, "Finished", "finished"),
+        (103, "Failed", "failed"),
+        (104, "Canceled", "canceled"),
+        (110, "Unknown status (7)", "unknown"),
+    ];
+    for (job_id, label, state) in cases {
+        let root = mount(Card { job_id, ..CARD });
+        assert_eq!(text_of(&root, ".tpx-status-label").await, label, "job {job_id}");
+        let card = settled(&root).await;
+        assert_eq!(card.get_attribute("data-state").as_deref(), Some(state), "job {job_id}");
+        let text = card.text_content().unwrap();
+        for bad in ["null", "NaN", "undefined", "Infinity"] {
+            assert!(!text.contains(bad), "job {job_id} shows {bad}: {text}");
+        }
+        root.remove();
+    }
 }
 
 #[wasm_bindgen_test]
-async fn the_card_shows_progress_while_processing() {
-    let root = mount(109, "", KEY);
-    assert_eq!(text_of(&root, ".tpx-status").await, "Processing");
+async fn processing_shows_percent_eta_and_elapsed() {
+    let root = mount(Card { job_id: 109, ..CARD });
     assert_eq!(text_of(&root, ".tpx-percent").await, "42%");
-    let progress: web_sys::HtmlProgressElement = root.query_selector("progress").unwrap().unwrap().dyn_into().unwrap();
+    assert_eq!(text_of(&root, ".tpx-eta").await, "about 2 min left");
+    assert!(text_of(&root, ".tpx-elapsed").await.starts_with("running for "));
+    let progress: web_sys::HtmlProgressElement = find(&root, "progress").await.dyn_into().unwrap();
     assert_eq!(progress.value(), 42.0);
+    assert!(!has(&root, ".tpx-download"), "no download before the job finishes");
 }
 
 #[wasm_bindgen_test]
-async fn the_card_clamps_progress_outside_zero_to_one() {
-    let root = mount(112, "", KEY);
+async fn out_of_range_progress_is_clamped_and_a_negative_eta_hidden() {
+    let root = mount(Card { job_id: 112, ..CARD });
     assert_eq!(text_of(&root, ".tpx-percent").await, "100%");
+    assert!(!has(&root, ".tpx-eta"));
 }
 
 #[wasm_bindgen_test]
-async fn the_card_names_an_unknown_status_code() {
-    let root = mount(110, "", KEY);
-    assert_eq!(text_of(&root, ".tpx-status").await, "Unknown status (7)");
+async fn a_queued_job_explains_the_wait() {
+    let root = mount(Card { job_id: 108, ..CARD });
+    assert!(
+        text_of(&root, ".tpx-queued")
+            .await
+            .contains("Jobs can wait a few minutes while GPUs start")
+    );
+    assert!(!has(&root, "progress"));
 }
 
 #[wasm_bindgen_test]
-async fn the_card_escapes_markup_from_the_api() {
-    let root = mount(111, "", KEY);
+async fn a_finished_job_offers_its_download_and_details() {
+    let root = mount(Card { job_id: 102, ..CARD });
+    let download = find(&root, "a.tpx-download").await;
+    assert_eq!(
+        download.get_attribute("href").unwrap(),
+        format!("{}/media/output-102.webm", simulator())
+    );
+    assert_eq!(
+        download.get_attribute("download").as_deref(),
+        Some("wedding-1998-vhs-transfer_enhanced.mp4")
+    );
+    assert!(download.text_content().unwrap().contains("Download enhanced video"));
+    let output = text_of(&root, ".tpx-output").await;
+    assert!(output.contains("1920 × 1080 (2× upscale)"), "{output}");
+    assert!(output.contains("4.4 / 5"), "{output}");
+    assert!(text_of(&root, ".tpx-input").await.contains("734 MB"));
+    assert!(text_of(&root, ".tpx-models").await.contains("Upscale 2x"));
+    assert!(text_of(&root, ".tpx-settings").await.contains("1080p"));
+    assert!(text_of(&root, ".tpx-facts").await.contains("18.75 credits"));
+    let thumbnail = find(&root, ".tpx-thumbnail img").await;
+    assert_eq!(
+        thumbnail.get_attribute("src").unwrap(),
+        format!("{}/media/output-thumbnail.jpg", simulator())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_deleted_output_has_no_dead_link() {
+    let root = mount(Card { job_id: 105, ..CARD });
+    assert!(
+        text_of(&root, ".tpx-deleted")
+            .await
+            .starts_with("The enhanced video was deleted on ")
+    );
+    assert!(!has(&root, "a.tpx-download"));
+}
+
+#[wasm_bindgen_test]
+async fn the_free_preview_is_flagged() {
+    let root = mount(Card { job_id: 106, ..CARD });
+    assert_eq!(text_of(&root, ".tpx-flag").await, "Free preview");
+    assert!(text_of(&root, ".tpx-facts").await.contains("Free preview"));
+}
+
+#[wasm_bindgen_test]
+async fn hostile_strings_stay_text_and_hostile_urls_go_nowhere() {
+    let root = mount(Card { job_id: 111, ..CARD });
     let name = text_of(&root, ".tpx-name").await;
-    assert!(name.starts_with("<img src=x onerror=alert(1)>"), "shown as text: {name}");
-    assert!(root.query_selector("img, script").unwrap().is_none(), "no element came from the API's strings");
+    assert!(
+        name.starts_with("<img src=x onerror=alert(1)>"),
+        "shown as text: {name}"
+    );
+    assert!(!has(&root, "img"), "javascript: and data: thumbnails must not load");
+    assert!(
+        !has(&root, "script, svg, a:not(.tpx-download)"),
+        "no markup came from the API's strings"
+    );
+    assert!(!has(&root, "a.tpx-download"), "a javascript: file is not a download");
+    assert!(text_of(&root, ".tpx-models").await.contains("<svg onload=alert(1)>"));
 }
 
 #[wasm_bindgen_test]
-async fn the_card_explains_an_unknown_job_and_offers_a_retry() {
-    let root = mount(999, "", KEY);
-    assert_eq!(text_of(&root, ".tpx-error-title").await, "Job 999 was not found");
-    assert_eq!(text_of(&root, ".tpx-retry").await, "Retry");
-    assert_eq!(root.query_selector(".tpx-error").unwrap().unwrap().get_attribute("data-error").as_deref(), Some("not-found"));
+async fn every_error_has_a_specific_message_and_a_retry_button() {
+    let cases: [(i64, &str, &str, u32, &str, &str); 13] = [
+        (
+            102,
+            "",
+            "wrong-key",
+            20_000,
+            "unauthorized",
+            "The API key was not accepted",
+        ),
+        (403, "", KEY, 20_000, "forbidden", "No access to job 403"),
+        (999, "", KEY, 20_000, "not-found", "Job 999 was not found"),
+        (102, "/_fault/429", KEY, 20_000, "rate-limited", "Too many requests"),
+        (
+            102,
+            "/_fault/500",
+            KEY,
+            20_000,
+            "server",
+            "TensorPix is having trouble (HTTP 500)",
+        ),
+        (
+            102,
+            "/_fault/502",
+            KEY,
+            20_000,
+            "server",
+            "TensorPix is having trouble (HTTP 502)",
+        ),
+        (
+            102,
+            "/_fault/503",
+            KEY,
+            20_000,
+            "server",
+            "TensorPix is having trouble (HTTP 503)",
+        ),
+        (
+            102,
+            "/_fault/slow-3000",
+            KEY,
+            300,
+            "timeout",
+            "TensorPix did not answer in time",
+        ),
+        (
+            102,
+            "/_fault/malformed",
+            KEY,
+            20_000,
+            "invalid-response",
+            "TensorPix sent a response the card cannot read",
+        ),
+        (
+            102,
+            "/_fault/truncated",
+            KEY,
+            20_000,
+            "invalid-response",
+            "TensorPix sent a response the card cannot read",
+        ),
+        (
+            102,
+            "/_fault/schema",
+            KEY,
+            20_000,
+            "invalid-response",
+            "TensorPix sent a response the card cannot read",
+        ),
+        (102, "/_fault/drop", KEY, 20_000, "network", "Could not reach TensorPix"),
+        (102, "/_fault/teapot", KEY, 20_000, "not-found", "Job 102 was not found"),
+    ];
+    for (job_id, base_path, key, timeout_ms, kind, title) in cases {
+        let root = mount(Card {
+            job_id,
+            base_path,
+            key,
+            timeout_ms,
+            ..CARD
+        });
+        assert_eq!(text_of(&root, ".tpx-error-title").await, title, "{base_path} {kind}");
+        let error = find(&root, ".tpx-error").await;
+        assert_eq!(error.get_attribute("data-error").as_deref(), Some(kind), "{base_path}");
+        assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+        assert_eq!(text_of(&root, "button.tpx-retry").await, "Try again");
+        assert!(!text_of(&root, ".tpx-error-text").await.is_empty());
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_servers_detail_is_shown() {
+    let root = mount(Card {
+        key: "wrong-key",
+        ..CARD
+    });
+    assert!(text_of(&root, ".tpx-error-text").await.contains("“Invalid token.”"));
+    let gateway = mount(Card {
+        base_path: "/_fault/502",
+        ..CARD
+    });
+    let text = text_of(&gateway, ".tpx-error-text").await;
+    assert!(
+        !text.contains("<html>") && !text.contains("Bad Gateway"),
+        "an HTML body is not a detail: {text}"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a_retry_after_the_fault_clears_shows_the_job() {
     switch_on_fault(104, "503", 1).await;
-    let root = mount(104, "", KEY);
-    assert_eq!(text_of(&root, ".tpx-error-title").await, "TensorPix is having trouble (HTTP 503)");
-    let retry: web_sys::HtmlElement = root.query_selector(".tpx-retry").unwrap().unwrap().dyn_into().unwrap();
+    let root = mount(Card { job_id: 104, ..CARD });
+    assert_eq!(
+        text_of(&root, ".tpx-error-title").await,
+        "TensorPix is having trouble (HTTP 503)"
+    );
+    let retry: HtmlElement = find(&root, ".tpx-retry").await.dyn_into().unwrap();
     retry.click();
-    assert_eq!(text_of(&root, ".tpx-status").await, "Canceled");
-    assert!(root.query_selector(".tpx-error").unwrap().is_none());
+    assert_eq!(text_of(&root, ".tpx-status-label").await, "Canceled");
+    assert!(!has(&root, ".tpx-error"));
+}
+
+#[wasm_bindgen_test]
+async fn nothing_overflows_from_280_to_800_pixels() {
+    for width_px in [280, 400, 800] {
+        for job_id in [102, 107, 109, 111] {
+            let root = mount(Card {
+                job_id,
+                width_px,
+                ..CARD
+            });
+            let card: HtmlElement = settled(&root).await.dyn_into().unwrap();
+            if let Some(details) = root.query_selector("details").unwrap() {
+                details.set_attribute("open", "").unwrap();
+            }
+            sleep(20).await;
+            assert!(
+                card.scroll_width() <= card.client_width() + 1,
+                "job {job_id} at {width_px} px: scroll width {} > client width {}",
+                card.scroll_width(),
+                card.client_width()
+            );
+            assert!(
+                card.offset_width() as u32 <= width_px,
+                "job {job_id} at {width_px} px is wider than its container"
+            );
+            root.remove();
+        }
+    }
 }

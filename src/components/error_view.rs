@@ -1,0 +1,54 @@
+//! What the card shows when it has no job to show: the error, in words, and a retry button.
+
+use yew::prelude::*;
+
+use crate::api::FetchError;
+use crate::options::Theme;
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct ErrorViewProps {
+    pub error: FetchError,
+    pub job_id: i64,
+    pub on_retry: Callback<()>,
+}
+
+#[component]
+pub fn ErrorView(props: &ErrorViewProps) -> Html {
+    let error = &props.error;
+    let on_click = props.on_retry.reform(|_: MouseEvent| ());
+    html! {
+        <div class="tpx-error" role="alert" data-error={error.kind()}>
+            <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
+            <div class="tpx-error-body">
+                <p class="tpx-error-title">{ error.title(props.job_id) }</p>
+                <p class="tpx-error-text">{ error.explanation() }</p>
+                <button type="button" class="tpx-button tpx-retry" onclick={on_click}>{ "Try again" }</button>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct ConfigErrorProps {
+    /// What is wrong with how the card was set up, in words.
+    pub message: AttrValue,
+    #[prop_or_default]
+    pub theme: Theme,
+}
+
+/// A card that cannot fetch anything because it was set up wrongly (a job id that is no number).
+#[component]
+pub fn ConfigErrorCard(props: &ConfigErrorProps) -> Html {
+    use_state(crate::styles::ensure_document_styles);
+    html! {
+        <article class={classes!("tpx-card", props.theme.class())} data-state="error">
+            <div class="tpx-error" role="alert" data-error="invalid-config">
+                <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
+                <div class="tpx-error-body">
+                    <p class="tpx-error-title">{ "This card is not set up correctly" }</p>
+                    <p class="tpx-error-text">{ &props.message }</p>
+                </div>
+            </div>
+        </article>
+    }
+}

@@ -1,0 +1,205 @@
+//! Lays out a `CardModel`: header, the current phase, the result, and collapsible details.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::card_model::{CardModel, Media, ModelLine, Output, Phase, Row};
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct JobViewProps {
+    pub model: Rc<CardModel>,
+    pub details_open: bool,
+}
+
+#[component]
+pub fn JobView(props: &JobViewProps) -> Html {
+    let model = &*props.model;
+    let header_thumbnail = model
+        .output
+        .as_ref()
+        .and_then(|output| output.media.thumbnail.clone())
+        .filter(|_| model.output.as_ref().is_some_and(|output| output.deleted.is_none()))
+        .or_else(|| model.input.thumbnail.clone());
+    html! {
+        <>
+            <header class="tpx-header">
+                <div class="tpx-thumbnail">
+                    if let Some(src) = header_thumbnail {
+                        <img src={src} alt="" loading="lazy" />
+                    }
+                </div>
+                <div class="tpx-heading">
+                    <h2 class="tpx-name" title={model.title.clone()}>{ &model.title }</h2>
+                    <p class="tpx-meta">
+                        <span class="tpx-job-id">{ format!("Job #{}", model.job_id) }</span>
+                        { for model.flags.iter().map(|flag| html! { <span class="tpx-flag">{ *flag }</span> }) }
+                    </p>
+                    <span class={classes!("tpx-status", format!("tpx-status-{}", model.status.slug()))}>
+                        <span class="tpx-status-icon" aria-hidden="true">{ status_icon(&model.phase) }</span>
+                        <span class="tpx-status-label">{ &model.status_label }</span>
+                    </span>
+                </div>
+            </header>
+            { phase_view(&model.phase) }
+            if let Some(output) = &model.output {
+                { output_actions(output) }
+            }
+            if let Some(description) = &model.description {
+                <p class="tpx-description">{ description }</p>
+            }
+            { rows_list("tpx-facts", &model.facts) }
+            <details class="tpx-details" open={props.details_open}>
+                <summary>{ "Details" }</summary>
+                { media_section("Input video", "tpx-input", &model.input) }
+                if let Some(output) = &model.output {
+                    { media_section("Enhanced video", "tpx-output", &output.media) }
+                }
+                if !model.models.is_empty() {
+                    <section class="tpx-section tpx-models">
+                        <h3>{ "AI models" }</h3>
+                        <ul>{ for model.models.iter().map(model_item) }</ul>
+                    </section>
+                }
+                <section class="tpx-section tpx-settings">
+                    <h3>{ "Settings" }</h3>
+                    { rows_list("tpx-rows", &model.settings) }
+                </section>
+            </details>
+        </>
+    }
+}
+
+fn status_icon(phase: &Phase) -> &'static str {
+    match phase {
+        Phase::Queued { .. } => "◷",
+        Phase::Processing { .. } => "▶",
+        Phase::Finished { .. } => "✓",
+        Phase::Failed { .. } => "✕",
+        Phase::Canceled { .. } => "■",
+        Phase::Unknown { .. } => "?",
+    }
+}
+
+fn phase_view(phase: &Phase) -> Html {
+    match phase {
+        Phase::Queued { waiting } => html! {
+            <div class="tpx-phase tpx-queued">
+                <p>{ "Waiting for a GPU. Jobs can wait a few minutes while GPUs start." }</p>
+                if let Some(waiting) = waiting {
+                    <p class="tpx-muted tpx-waiting">{ format!("Waiting for {waiting}") }</p>
+                }
+            </div>
+        },
+        Phase::Processing {
+            percent,
+            percent_text,
+            eta,
+            elapsed,
+        } => html! {
+            <div class="tpx-phase tpx-processing">
+                <div class="tpx-progress-row">
+                    <progress class="tpx-progress" max="100" value={percent.to_string()} aria-label="Progress">
+                        { percent_text }
+                    </progress>
+                    <span class="tpx-percent">{ percent_text }</span>
+                </div>
+                <p class="tpx-muted tpx-timing">
+                    if let Some(eta) = eta {
+                        <span class="tpx-eta">{ eta }</span>
+                    }
+                    if let Some(elapsed) = elapsed {
+                        <span class="tpx-elapsed">{ format!("running for {elapsed}") }</span>
+                    }
+                </p>
+            </div>
+        },
+        Phase::Finished { took } => html! {
+            <div class="tpx-phase tpx-finished">
+                <p>{ match took { Some(took) => format!("Enhanced in {took}."), None => "Enhancement finished.".to_owned() } }</p>
+            </div>
+        },
+        Phase::Failed { at } => html! {
+            <div class="tpx-phase tpx-failed">
+                <p>{ "TensorPix could not finish this job." }</p>
+                if let Some(at) = at {
+                    <p class="tpx-muted">{ format!("Failed on {at}.") }</p>
+                }
+            </div>
+        },
+        Phase::Canceled { at } => html! {
+            <div class="tpx-phase tpx-canceled">
+                <p>{ "This job was canceled before it finished." }</p>
+                if let Some(at) = at {
+                    <p class="tpx-muted">{ format!("Canceled on {at}.") }</p>
+                }
+            </div>
+        },
+        Phase::Unknown { code } => html! {
+            <div class="tpx-phase tpx-unknown">
+                <p>{ format!("TensorPix reports status code {code}, which this card does not know yet.") }</p>
+            </div>
+        },
+    }
+}
+
+fn output_actions(output: &Output) -> Html {
+    html! {
+        <div class="tpx-result">
+            if let Some(deleted) = &output.deleted {
+                <p class="tpx-deleted">{ deleted }</p>
+            }
+            if let Some(download) = &output.download {
+                <a class="tpx-button tpx-download" href={download.url.clone()} download={download.file_name.clone()}
+                    rel="noopener noreferrer" target="_blank">
+                    { "Download enhanced video" }
+                    if let Some(size) = &download.size {
+                        <span class="tpx-download-size">{ format!("({size})") }</span>
+                    }
+                </a>
+            }
+        </div>
+    }
+}
+
+fn media_section(title: &'static str, class: &'static str, media: &Media) -> Html {
+    html! {
+        <section class={classes!("tpx-section", class)}>
+            <h3>{ title }</h3>
+            <div class="tpx-media">
+                if let Some(src) = &media.thumbnail {
+                    <img class="tpx-media-thumbnail" src={src.clone()} alt={format!("{title} thumbnail")} loading="lazy" />
+                }
+                { rows_list("tpx-rows", &media.rows) }
+            </div>
+        </section>
+    }
+}
+
+fn rows_list(class: &'static str, rows: &[Row]) -> Html {
+    if rows.is_empty() {
+        return html! {};
+    }
+    html! {
+        <dl class={class}>
+            { for rows.iter().map(|row| html! {
+                <div class="tpx-row">
+                    <dt>{ row.label }</dt>
+                    <dd>{ &row.value }</dd>
+                </div>
+            }) }
+        </dl>
+    }
+}
+
+fn model_item(model: &ModelLine) -> Html {
+    html! {
+        <li>
+            <span class="tpx-model-name">{ &model.name }</span>
+            <span class="tpx-muted">{ format!(" · {}", model.task) }</span>
+            if let Some(detail) = &model.detail {
+                <span class="tpx-muted">{ format!(" · {detail}") }</span>
+            }
+        </li>
+    }
+}

@@ -1,0 +1,184 @@
+//! The card's content for every simulator job, natively: what a user reads, and what never shows.
+#![cfg(not(target_arch = "wasm32"))]
+
+use tensorpix_job_card::card_model::{CardModel, Clock, Phase, card_model};
+use tensorpix_job_card::models::{Job, JobStatus};
+use tensorpix_server::simulator::catalog::{self, Context, Lookup};
+
+const ANCHOR: i64 = 1_790_000_000_000;
+const CLOCK: Clock = Clock {
+    now_millis: ANCHOR,
+    utc_offset_minutes: 0,
+};
+
+fn job(id: i64) -> Job {
+    let context = Context {
+        origin: "http://127.0.0.1:8099",
+        anchor_millis: ANCHOR,
+        now_millis: ANCHOR,
+    };
+    match catalog::lookup(id, &context, None) {
+        Lookup::Found(job) => *job,
+        other => panic!("{id}: {other:?}"),
+    }
+}
+
+fn model(id: i64) -> CardModel {
+    card_model(&job(id), &CLOCK, None)
+}
+
+fn value<'a>(rows: &'a [tensorpix_job_card::card_model::Row], label: &str) -> Option<&'a str> {
+    rows.iter().find(|row| row.label == label).map(|row| row.value.as_str())
+}
+
+#[test]
+fn no_job_shows_null_nan_undefined_or_infinity() {
+    for id in catalog::DEMO_JOB_IDS {
+        let text = format!("{:?}", model(*id));
+        for bad in ["null", "NaN", "undefined", "inf", "Some(\"\")"] {
+            assert!(!text.contains(bad), "job {id} shows {bad}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_finished_job_shows_its_output_models_and_settings() {
+    let card = model(102);
+    assert_eq!(card.title, "wedding-1998-vhs-transfer.mp4");
+    assert_eq!(card.status_label, "Finished");
+    assert_eq!(
+        card.phase,
+        Phase::Finished {
+            took: Some("12 min".into())
+        }
+    );
+    let output = card.output.expect("an output");
+    let download = output.download.expect("a download");
+    assert_eq!(download.url, "http://127.0.0.1:8099/media/output-102.webm");
+    assert_eq!(download.file_name, "wedding-1998-vhs-transfer_enhanced.mp4");
+    assert_eq!(
+        value(&output.media.rows, "Resolution"),
+        Some("1920 × 1080 (2× upscale)")
+    );
+    assert_eq!(value(&output.media.rows, "Frame rate"), Some("50 fps"));
+    assert_eq!(value(&output.media.rows, "Duration"), Some("3:00"));
+    assert_eq!(value(&output.media.rows, "Quality score"), Some("4.4 / 5"));
+    assert_eq!(value(&output.media.rows, "Chroma subsampling"), Some("4:2:0 (10-bit)"));
+    assert_eq!(value(&card.input.rows, "Codec"), Some("MPEG-2"));
+    assert_eq!(value(&card.input.rows, "File size"), Some("734 MB"));
+    assert_eq!(value(&card.input.rows, "Bitrate"), Some("1.3 Mbit/s"));
+    assert_eq!(value(&card.input.rows, "Colour space"), Some("BT.601"));
+    assert_eq!(card.models[0].name, "Upscale 2x");
+    assert_eq!(card.models[0].detail.as_deref(), Some("2× upscale"));
+    assert_eq!(card.models[3].detail.as_deref(), Some("2× frame rate"));
+    assert_eq!(value(&card.settings, "Output resolution"), Some("1080p (1920 px wide)"));
+    assert_eq!(value(&card.settings, "Grain"), Some("15%"));
+    assert_eq!(value(&card.settings, "Stabilization"), Some("Off"));
+    assert_eq!(value(&card.settings, "Frame interpolation"), Some("2×"));
+    assert_eq!(value(&card.settings, "Frame range"), Some("Whole video"));
+    assert_eq!(value(&card.facts, "Cost"), Some("18.75 credits"));
+    assert!(value(&card.facts, "Finished").is_some());
+}
+
+#[test]
+fn a_deleted_output_says_so_and_offers_no_link() {
+    let output = model(105).output.unwrap();
+    assert_eq!(output.download, None);
+    assert!(
+        output
+            .deleted
+            .unwrap()
+            .starts_with("The enhanced video was deleted on ")
+    );
+}
+
+#[test]
+fn a_free_preview_is_flagged_and_free() {
+    let card = model(106);
+    assert_eq!(card.flags, ["Free preview"]);
+    assert_eq!(value(&card.facts, "Cost"), Some("Free preview"));
+    assert_eq!(value(&card.settings, "Frame range"), Some("Preview segment"));
+}
+
+#[test]
+fn schema_bounds_render_sensibly() {
+    let card = model(107);
+    let output = card.output.unwrap();
+    assert_eq!(value(&output.media.rows, "Bitrate"), Some("9.22 Ebit/s"));
+    assert_eq!(value(&output.media.rows, "File size"), Some("400 GB"));
+    assert_eq!(value(&output.media.rows, "Frame rate"), Some("1000 fps"));
+    assert_eq!(value(&output.media.rows, "Bit depth"), Some("30-bit"));
+    assert_eq!(
+        value(&output.media.rows, "Resolution"),
+        Some("8192 × 8192 (8.5× upscale)")
+    );
+    assert_eq!(value(&card.facts, "Cost"), Some("999,999.9999 credits"));
+}
+
+#[test]
+fn processing_shows_percent_eta_and_elapsed() {
+    let card = model(109);
+    assert_eq!(
+        card.phase,
+        Phase::Processing {
+            percent: 42.0,
+            percent_text: "42%".into(),
+            eta: Some("about 2 min left".into()),
+            elapsed: Some("2 min".into()),
+        }
+    );
+    assert!(card.output.is_none());
+}
+
+#[test]
+fn out_of_range_progress_and_negative_eta_are_tamed() {
+    let Phase::Processing {
+        percent,
+        percent_text,
+        eta,
+        ..
+    } = model(112).phase
+    else {
+        panic!()
+    };
+    assert_eq!((percent, percent_text.as_str(), eta), (100.0, "100%", None));
+}
+
+#[test]
+fn a_queued_job_counts_its_wait_once_there_is_one() {
+    let queued = job(108);
+    assert_eq!(
+        card_model(&queued, &CLOCK, Some(ANCHOR)).phase,
+        Phase::Queued { waiting: None }
+    );
+    let waited = card_model(&queued, &CLOCK, Some(ANCHOR - 185_000)).phase;
+    assert_eq!(
+        waited,
+        Phase::Queued {
+            waiting: Some("3 min 5 s".into())
+        }
+    );
+}
+
+#[test]
+fn failed_canceled_and_unknown_states() {
+    assert!(matches!(model(103).phase, Phase::Failed { at: Some(_) }));
+    assert!(matches!(model(104).phase, Phase::Canceled { at: Some(_) }));
+    let unknown = model(110);
+    assert_eq!(unknown.phase, Phase::Unknown { code: 7 });
+    assert_eq!(unknown.status, JobStatus::Unknown(7));
+    assert_eq!(unknown.status_label, "Unknown status (7)");
+}
+
+#[test]
+fn hostile_urls_never_become_links_or_media() {
+    let card = model(111);
+    assert!(
+        card.title.starts_with("<img"),
+        "names stay text, shown escaped by the view"
+    );
+    assert_eq!(card.input.thumbnail, None, "javascript: thumbnail");
+    let output = card.output.unwrap();
+    assert_eq!(output.media.thumbnail, None, "data: thumbnail");
+    assert_eq!(output.download, None, "javascript: download");
+}
