@@ -12,7 +12,7 @@ use tensorpix_models::{DecodeError, Job, decode_error_body, decode_job};
 pub const DEFAULT_API_BASE: &str = "https://backend.tensorpix.ai";
 
 /// Where to fetch jobs from and how to authenticate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ApiConfig {
     /// The API origin (`https://backend.tensorpix.ai`) or a proxy's base (`/tensorpix`).
     pub base: String,
@@ -195,41 +195,30 @@ mod browser {
 
     use super::{ApiConfig, FetchError, interpret_response};
 
-    /// Aborts the request when dropped, so a card that goes away or times out leaves nothing running.
-    struct AbortOnDrop(Option<web_sys::AbortController>);
-
-    impl Drop for AbortOnDrop {
-        fn drop(&mut self) {
-            if let Some(controller) = &self.0 {
-                controller.abort();
+    /// Fetches one job, giving up after `timeout`. `abort` cancels the request from outside (a card
+    /// that goes away); a timeout aborts it too. The body is decoded from text, so 64-bit numbers
+    /// stay exact.
+    pub async fn fetch_job(
+        config: &ApiConfig,
+        job_id: i64,
+        timeout: Duration,
+        abort: &web_sys::AbortController,
+    ) -> Result<Job, FetchError> {
+        let fetch = Box::pin(fetch_and_read(config, job_id, abort.signal()));
+        let deadline = Box::pin(yew::platform::time::sleep(timeout));
+        match select(fetch, deadline).await {
+            Either::Left((result, _)) => result,
+            Either::Right(_) => {
+                abort.abort();
+                Err(FetchError::Timeout)
             }
         }
     }
 
-    /// Fetches one job, giving up after `timeout`. The body is decoded from text, so 64-bit
-    /// numbers stay exact.
-    pub async fn fetch_job(config: &ApiConfig, job_id: i64, timeout: Duration) -> Result<Job, FetchError> {
-        let abort = AbortOnDrop(web_sys::AbortController::new().ok());
-        let fetch = Box::pin(fetch_and_read(
-            config,
-            job_id,
-            abort.0.as_ref().map(|controller| controller.signal()),
-        ));
-        let deadline = Box::pin(yew::platform::time::sleep(timeout));
-        match select(fetch, deadline).await {
-            Either::Left((result, _)) => result,
-            Either::Right(_) => Err(FetchError::Timeout),
-        }
-    }
-
-    async fn fetch_and_read(
-        config: &ApiConfig,
-        job_id: i64,
-        signal: Option<web_sys::AbortSignal>,
-    ) -> Result<Job, FetchError> {
+    async fn fetch_and_read(config: &ApiConfig, job_id: i64, signal: web_sys::AbortSignal) -> Result<Job, FetchError> {
         let mut request = Request::get(&config.job_url(job_id))
             .header("Accept", "application/json")
-            .abort_signal(signal.as_ref());
+            .abort_signal(Some(&signal));
         if let Some(authorization) = config.authorization() {
             request = request.header("Authorization", &authorization);
         }

@@ -30,6 +30,25 @@ impl Clock {
     }
 }
 
+/// What the card observed about a job over time, beyond the job itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tracking {
+    /// When the card first saw the job waiting in the queue.
+    pub queued_since: Option<i64>,
+    /// Seconds left, smoothed and counted down locally (see `poll::EtaSmoother`).
+    pub eta_seconds: Option<f64>,
+}
+
+impl Tracking {
+    /// What a single response says on its own: the API's ETA, no queue history.
+    pub fn from_job(job: &Job) -> Self {
+        Tracking {
+            queued_since: None,
+            eta_seconds: job.eta_seconds(),
+        }
+    }
+}
+
 /// Everything the card shows about one job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardModel {
@@ -123,8 +142,8 @@ fn row(label: &'static str, value: Option<String>) -> Option<Row> {
     value.map(|value| Row { label, value })
 }
 
-/// Builds the card's content. `queued_since` is when the card first saw the job in the queue.
-pub fn card_model(job: &Job, clock: &Clock, queued_since: Option<i64>) -> CardModel {
+/// Builds the card's content.
+pub fn card_model(job: &Job, clock: &Clock, tracking: &Tracking) -> CardModel {
     let started = job.started.as_deref().and_then(parse_rfc3339_millis);
     let finished = job.finished.as_deref().and_then(parse_rfc3339_millis);
     let name = job.input_video.name.trim();
@@ -145,7 +164,7 @@ pub fn card_model(job: &Job, clock: &Clock, queued_since: Option<i64>) -> CardMo
         status: job.status,
         status_label: status_label(job.status),
         flags,
-        phase: phase(job, clock, started, finished, queued_since),
+        phase: phase(job, clock, started, finished, tracking),
         input: input_media(&job.input_video),
         output: job
             .output_video
@@ -170,11 +189,12 @@ pub fn card_model(job: &Job, clock: &Clock, queued_since: Option<i64>) -> CardMo
     }
 }
 
-fn phase(job: &Job, clock: &Clock, started: Option<i64>, finished: Option<i64>, queued_since: Option<i64>) -> Phase {
+fn phase(job: &Job, clock: &Clock, started: Option<i64>, finished: Option<i64>, tracking: &Tracking) -> Phase {
     let at = |millis: Option<i64>| millis.map(|millis| clock.date_time(millis));
     match job.status {
         JobStatus::InQueue => Phase::Queued {
-            waiting: queued_since
+            waiting: tracking
+                .queued_since
                 .filter(|since| clock.now_millis - since >= 1_000)
                 .and_then(|since| clock.since(since)),
         },
@@ -183,7 +203,7 @@ fn phase(job: &Job, clock: &Clock, started: Option<i64>, finished: Option<i64>, 
             Phase::Processing {
                 percent,
                 percent_text: format_percent(percent),
-                eta: format_eta(job.eta_seconds()),
+                eta: format_eta(tracking.eta_seconds),
                 elapsed: started.and_then(|millis| clock.since(millis)),
             }
         }

@@ -165,6 +165,17 @@ pub fn format_date_time(unix_millis: i64, offset_minutes: i64) -> String {
     format!("{day} {} {}, {}", MONTHS[month - 1], &local[..4], &local[11..16])
 }
 
+/// A time of day with seconds, for "last updated": `10:04:05`. `offset_minutes` is local minus UTC.
+pub fn format_time_of_day(unix_millis: i64, offset_minutes: i64) -> String {
+    let local = tensorpix_models::time::format_rfc3339_millis(unix_millis + offset_minutes * 60_000);
+    local[11..19].to_owned()
+}
+
+/// Whole seconds until a moment, rounded up and never negative: for "retrying in 3 s".
+pub fn seconds_until(moment_millis: i64, now_millis: i64) -> u64 {
+    ((moment_millis - now_millis).max(0) as u64).div_ceil(1_000)
+}
+
 /// How much bigger the output is than the input: `2× upscale`, or `None` when it is not bigger.
 pub fn format_upscale(input_width: i64, output_width: i64) -> Option<String> {
     if input_width <= 0 || output_width <= input_width {
@@ -322,6 +333,16 @@ mod tests {
         assert_eq!(format_date_time(1_699_335_116_000, 0), "7 Nov 2023, 05:31");
         assert_eq!(format_date_time(1_699_335_116_000, 60), "7 Nov 2023, 06:31");
         assert_eq!(format_date_time(1_699_335_116_000, -360), "6 Nov 2023, 23:31");
+    }
+
+    #[test]
+    fn times_of_day_and_countdowns() {
+        assert_eq!(format_time_of_day(1_699_335_116_000, 0), "05:31:56");
+        assert_eq!(format_time_of_day(1_699_335_116_000, 120), "07:31:56");
+        assert_eq!(seconds_until(10_000, 7_500), 3);
+        assert_eq!(seconds_until(10_000, 9_999), 1);
+        assert_eq!(seconds_until(10_000, 10_000), 0);
+        assert_eq!(seconds_until(10_000, 20_000), 0);
     }
 
     #[test]

@@ -8,15 +8,18 @@ pub mod api;
 pub mod card_model;
 pub mod format;
 pub mod options;
+pub mod poll;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod feed;
 #[cfg(target_arch = "wasm32")]
 pub mod mount;
 #[cfg(target_arch = "wasm32")]
 pub mod styles;
 
 #[cfg(target_arch = "wasm32")]
-pub use components::card::{JobCard, JobCardProps};
+pub use components::card::{CardView, CardViewProps, JobCard, JobCardProps};
 pub use tensorpix_models as models;

@@ -6,11 +6,12 @@ use yew::AttrValue;
 use crate::api::DEFAULT_API_BASE;
 use crate::components::card::{JobCard, JobCardProps};
 use crate::components::error_view::{ConfigErrorCard, ConfigErrorProps};
-use crate::options::{Theme, parse_job_id};
+use crate::options::{Theme, parse_job_id, parse_poll_interval};
+use crate::poll::PollSettings;
 
 /// Mounts a `JobCard` into each `[data-tensorpix-job-id]` element, reading `data-api-base`,
-/// `data-api-key`, `data-theme`, `data-timeout-ms` and `data-details-open` beside it. An element
-/// whose job id is not a number shows a card saying so instead.
+/// `data-api-key`, `data-poll-interval` (seconds), `data-theme`, `data-timeout-ms` and
+/// `data-details-open` beside it. An element with a bad job id or interval shows a card saying so.
 pub fn mount_all() {
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;
@@ -46,6 +47,19 @@ pub fn mount_all() {
             .map_or(AttrValue::Static(DEFAULT_API_BASE), AttrValue::from);
         props.api_key = host.get_attribute("data-api-key").map(AttrValue::from);
         props.details_open = host.has_attribute("data-details-open");
+        if let Some(interval) = host.get_attribute("data-poll-interval") {
+            match parse_poll_interval(&interval) {
+                Ok(interval) => props.poll = PollSettings::every(interval),
+                Err(message) => {
+                    let props = ConfigErrorProps {
+                        message: message.into(),
+                        theme,
+                    };
+                    let _ = yew::Renderer::<ConfigErrorCard>::with_root_and_props(host, props).render();
+                    continue;
+                }
+            }
+        }
         if let Some(timeout) = host
             .get_attribute("data-timeout-ms")
             .and_then(|text| text.trim().parse().ok())

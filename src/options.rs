@@ -45,6 +45,19 @@ pub fn parse_job_id(text: &str) -> Result<i64, String> {
     }
 }
 
+/// Parses a poll interval in seconds (`3`, `1.5`). Values under a second are raised to one second.
+pub fn parse_poll_interval(text: &str) -> Result<std::time::Duration, String> {
+    let trimmed = text.trim();
+    match trimmed.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => {
+            Ok(std::time::Duration::from_secs_f64(seconds).max(crate::poll::PollSettings::MIN_INTERVAL))
+        }
+        _ => Err(format!(
+            "“{trimmed}” is not a poll interval: give a number of seconds, 1 or more."
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +69,20 @@ mod tests {
         assert_eq!(Theme::parse(""), Some(Theme::Auto));
         assert_eq!(Theme::parse("sepia"), None);
         assert_eq!(Theme::Dark.class(), "tpx-theme-dark");
+    }
+
+    #[test]
+    fn poll_intervals_are_seconds_of_at_least_one() {
+        use std::time::Duration;
+        assert_eq!(parse_poll_interval("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_poll_interval(" 1.5 "), Ok(Duration::from_millis(1_500)));
+        assert_eq!(parse_poll_interval("0.2"), Ok(Duration::from_secs(1)));
+        for bad in ["", "fast", "0", "-3", "NaN", "inf", "1e9"] {
+            assert!(
+                parse_poll_interval(bad).unwrap_err().contains("is not a poll interval"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

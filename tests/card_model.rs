@@ -1,7 +1,7 @@
 //! The card's content for every simulator job, natively: what a user reads, and what never shows.
 #![cfg(not(target_arch = "wasm32"))]
 
-use tensorpix_job_card::card_model::{CardModel, Clock, Phase, card_model};
+use tensorpix_job_card::card_model::{CardModel, Clock, Phase, Tracking, card_model};
 use tensorpix_job_card::models::{Job, JobStatus};
 use tensorpix_server::simulator::catalog::{self, Context, Lookup};
 
@@ -24,7 +24,8 @@ fn job(id: i64) -> Job {
 }
 
 fn model(id: i64) -> CardModel {
-    card_model(&job(id), &CLOCK, None)
+    let job = job(id);
+    card_model(&job, &CLOCK, &Tracking::from_job(&job))
 }
 
 fn value<'a>(rows: &'a [tensorpix_job_card::card_model::Row], label: &str) -> Option<&'a str> {
@@ -147,11 +148,15 @@ fn out_of_range_progress_and_negative_eta_are_tamed() {
 #[test]
 fn a_queued_job_counts_its_wait_once_there_is_one() {
     let queued = job(108);
+    let since = |millis| Tracking {
+        queued_since: Some(millis),
+        eta_seconds: None,
+    };
     assert_eq!(
-        card_model(&queued, &CLOCK, Some(ANCHOR)).phase,
+        card_model(&queued, &CLOCK, &since(ANCHOR)).phase,
         Phase::Queued { waiting: None }
     );
-    let waited = card_model(&queued, &CLOCK, Some(ANCHOR - 185_000)).phase;
+    let waited = card_model(&queued, &CLOCK, &since(ANCHOR - 185_000)).phase;
     assert_eq!(
         waited,
         Phase::Queued {
@@ -181,4 +186,25 @@ fn hostile_urls_never_become_links_or_media() {
     let output = card.output.unwrap();
     assert_eq!(output.media.thumbnail, None, "data: thumbnail");
     assert_eq!(output.download, None, "javascript: download");
+}
+
+#[test]
+fn the_eta_shown_is_the_tracked_one() {
+    let processing = job(109);
+    let tracked = Tracking {
+        queued_since: None,
+        eta_seconds: Some(30.0),
+    };
+    let Phase::Processing { eta, .. } = card_model(&processing, &CLOCK, &tracked).phase else {
+        panic!()
+    };
+    assert_eq!(eta.as_deref(), Some("less than a minute left"));
+    let counted_out = Tracking {
+        queued_since: None,
+        eta_seconds: Some(0.0),
+    };
+    let Phase::Processing { eta, .. } = card_model(&processing, &CLOCK, &counted_out).phase else {
+        panic!()
+    };
+    assert_eq!(eta, None, "an ETA counted down to zero is hidden, not shown as zero");
 }

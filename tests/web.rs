@@ -2,121 +2,30 @@
 //! simulator over real HTTP. `cargo xtask test` starts the simulator and sets its URL.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use std::time::Duration;
 
-use gloo_net::http::Request;
-use tensorpix_job_card::api::{ApiConfig, FetchError, fetch_job};
+use tensorpix_job_card::api::{ApiConfig, FetchError};
 use tensorpix_job_card::models::JobStatus;
-use tensorpix_job_card::{JobCard, JobCardProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
-use yew::AttrValue;
+use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const KEY: &str = "tpx-demo-key";
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-fn simulator() -> &'static str {
-    option_env!("TENSORPIX_SIMULATOR_URL").unwrap_or("http://127.0.0.1:8099")
-}
-
-fn config(path: &str, key: &str) -> ApiConfig {
-    ApiConfig {
-        base: format!("{}{path}", simulator()),
-        key: Some(key.to_owned()),
-    }
-}
-
-async fn sleep(millis: u64) {
-    yew::platform::time::sleep(Duration::from_millis(millis)).await;
-}
-
-/// How a test card is set up.
-struct Card {
-    job_id: i64,
-    base_path: &'static str,
-    key: &'static str,
-    timeout_ms: u32,
-    width_px: u32,
-}
-
-const CARD: Card = Card {
-    job_id: 102,
-    base_path: "",
-    key: KEY,
-    timeout_ms: 20_000,
-    width_px: 400,
-};
-
-/// Renders a card into a fresh container of the given width and returns the container.
-fn mount(card: Card) -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    root.set_attribute("style", &format!("width: {}px", card.width_px))
-        .unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    let mut props = yew::props!(JobCardProps { job_id: card.job_id });
-    props.api_base = AttrValue::from(format!("{}{}", simulator(), card.base_path));
-    props.api_key = Some(AttrValue::from(card.key));
-    props.timeout_ms = card.timeout_ms;
-    yew::Renderer::<JobCard>::with_root_and_props(root.clone(), props).render();
-    root
-}
-
-/// Waits up to ten seconds for `selector` to match inside `root`, and returns the element.
-async fn find(root: &Element, selector: &str) -> Element {
-    for _ in 0..200 {
-        if let Some(element) = root.query_selector(selector).unwrap() {
-            return element;
-        }
-        sleep(50).await;
-    }
-    panic!("`{selector}` never appeared; the card shows: {}", root.inner_html());
-}
-
-async fn text_of(root: &Element, selector: &str) -> String {
-    find(root, selector).await.text_content().unwrap_or_default()
-}
-
-fn has(root: &Element, selector: &str) -> bool {
-    root.query_selector(selector).unwrap().is_some()
-}
-
-/// Waits until the card shows a job or an error, then returns the card element.
-async fn settled(root: &Element) -> Element {
-    find(root, ".tpx-card:not([data-state=loading])").await
-}
-
-/// A quick-lifecycle job (2000–2999) whose clock has not started: its first answer is "in queue".
-/// Random, because Chromium and Firefox share one simulator.
-fn fresh_moving_job() -> i64 {
-    2000 + (js_sys::Math::random() * 1000.0) as i64
-}
-
-async fn switch_on_fault(job: i64, fault: &str, times: u32) {
-    let body = format!(r#"{{"job": {job}, "fault": "{fault}", "times": {times}}}"#);
-    let response = Request::post(&format!("{}/_sim/faults", simulator()))
-        .header("Content-Type", "application/json")
-        .body(body)
-        .unwrap()
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
-}
+use common::*;
 
 #[wasm_bindgen_test]
 async fn fetches_a_finished_job() {
-    let job = fetch_job(&config("", KEY), 102, TIMEOUT).await.unwrap();
+    let job = fetch(&config("", KEY), 102, TIMEOUT).await.unwrap();
     assert_eq!(job.status, JobStatus::Finished);
     assert!(job.output_video.is_some());
 }
 
 #[wasm_bindgen_test]
 async fn sixty_four_bit_numbers_survive_the_browser() {
-    let job = fetch_job(&config("", KEY), 107, TIMEOUT).await.unwrap();
+    let job = fetch(&config("", KEY), 107, TIMEOUT).await.unwrap();
     let output = job.output_video.unwrap();
     assert_eq!(output.bitrate, Some(i64::MAX));
     assert_eq!(output.size, Some(400_000_000_000));
@@ -125,19 +34,19 @@ async fn sixty_four_bit_numbers_survive_the_browser() {
 
 #[wasm_bindgen_test]
 async fn every_fault_becomes_its_own_error() {
-    let error = |path: &'static str| async move { fetch_job(&config(path, KEY), 102, TIMEOUT).await.unwrap_err() };
+    let error = |path: &'static str| async move { fetch(&config(path, KEY), 102, TIMEOUT).await.unwrap_err() };
     assert_eq!(
-        fetch_job(&config("", "wrong-key"), 102, TIMEOUT).await.unwrap_err(),
+        fetch(&config("", "wrong-key"), 102, TIMEOUT).await.unwrap_err(),
         FetchError::Unauthorized {
             detail: Some("Invalid token.".into())
         }
     );
     assert_eq!(
-        fetch_job(&config("", KEY), 999, TIMEOUT).await.unwrap_err().kind(),
+        fetch(&config("", KEY), 999, TIMEOUT).await.unwrap_err().kind(),
         "not-found"
     );
     assert_eq!(
-        fetch_job(&config("", KEY), 403, TIMEOUT).await.unwrap_err().kind(),
+        fetch(&config("", KEY), 403, TIMEOUT).await.unwrap_err().kind(),
         "forbidden"
     );
     assert_eq!(
@@ -165,10 +74,10 @@ async fn every_fault_becomes_its_own_error() {
         key: None,
     };
     assert_eq!(
-        fetch_job(&unreachable, 102, TIMEOUT).await.unwrap_err(),
+        fetch(&unreachable, 102, TIMEOUT).await.unwrap_err(),
         FetchError::Network
     );
-    let slow = fetch_job(&config("/_fault/slow-3000", KEY), 102, Duration::from_millis(300)).await;
+    let slow = fetch(&config("/_fault/slow-3000", KEY), 102, Duration::from_millis(300)).await;
     assert_eq!(slow.unwrap_err(), FetchError::Timeout);
 }
 
@@ -403,15 +312,17 @@ async fn the_servers_detail_is_shown() {
 
 #[wasm_bindgen_test]
 async fn a_retry_after_the_fault_clears_shows_the_job() {
-    switch_on_fault(104, "503", 1).await;
-    let root = mount(Card { job_id: 104, ..CARD });
+    // A job no other card shows, so this card's feed makes the first request itself.
+    let job_id = fresh_moving_job();
+    switch_on_fault(job_id, "404", 1).await;
+    let root = mount(Card { job_id, ..CARD });
     assert_eq!(
         text_of(&root, ".tpx-error-title").await,
-        "TensorPix is having trouble (HTTP 503)"
+        format!("Job {job_id} was not found")
     );
     let retry: HtmlElement = find(&root, ".tpx-retry").await.dyn_into().unwrap();
     retry.click();
-    assert_eq!(text_of(&root, ".tpx-status-label").await, "Canceled");
+    assert_eq!(text_of(&root, ".tpx-status-label").await, "In queue");
     assert!(!has(&root, ".tpx-error"));
 }
 

@@ -1,17 +1,20 @@
-//! `JobCard`: fetches one job and shows it, or says what went wrong and offers a retry.
+//! `JobCard`: subscribes to the job's shared feed and shows what it knows, ticking every second
+//! while the job is live; `CardView` lays a feed snapshot out and can be driven directly.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use tensorpix_models::{Job, JobStatus};
+use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use super::error_view::ErrorView;
 use super::job_view::JobView;
-use crate::api::{ApiConfig, DEFAULT_API_BASE, FetchError, fetch_job};
+use crate::api::{ApiConfig, DEFAULT_API_BASE};
 use crate::card_model::{Clock, card_model};
+use crate::feed::{FeedKey, Snapshot, Subscription};
+use crate::format::{format_time_of_day, seconds_until};
 use crate::options::Theme;
+use crate::poll::PollSettings;
 
 /// The card's inputs.
 #[derive(Properties, Clone, PartialEq)]
@@ -24,6 +27,9 @@ pub struct JobCardProps {
     /// Sent as `Authorization: Token KEY`; leave empty when a proxy adds the key.
     #[prop_or_default]
     pub api_key: Option<AttrValue>,
+    /// How often to poll while the job is live (at least one second).
+    #[prop_or_default]
+    pub poll: PollSettings,
     /// How long to wait for an answer before saying so, in milliseconds.
     #[prop_or(20_000)]
     pub timeout_ms: u32,
@@ -32,14 +38,6 @@ pub struct JobCardProps {
     /// Start with the details (input, output, models, settings) expanded.
     #[prop_or_default]
     pub details_open: bool,
-}
-
-/// What the card knows about its job.
-#[derive(Clone, PartialEq)]
-enum FetchState {
-    Loading,
-    Loaded(Rc<Job>),
-    Failed(FetchError),
 }
 
 /// The browser's clock and time zone, for the card model.
@@ -52,55 +50,80 @@ fn browser_clock() -> Clock {
     }
 }
 
-/// Shows one TensorPix job.
+/// Shows one TensorPix job, live.
 #[component]
 pub fn JobCard(props: &JobCardProps) -> Html {
-    // Styles go in before the first frame, so a card never flashes unstyled.
-    use_state(crate::styles::ensure_document_styles);
-    let state = use_state(|| FetchState::Loading);
-    // Bumped by the retry button: a new value re-runs the fetch effect.
-    let attempt = use_state(|| 0_u32);
-    // When this card first saw the job waiting in the queue.
-    let queued_since = use_mut_ref(|| None::<i64>);
-    let config = ApiConfig {
-        base: props.api_base.to_string(),
-        key: props.api_key.as_ref().map(|key| key.to_string()),
+    let snapshot = use_state(|| Rc::new(Snapshot::default()));
+    let subscription = use_mut_ref(|| None::<Subscription>);
+    let key = FeedKey {
+        config: ApiConfig {
+            base: props.api_base.to_string(),
+            key: props.api_key.as_ref().map(|key| key.to_string()),
+        },
+        job_id: props.job_id,
     };
     let timeout = Duration::from_millis(u64::from(props.timeout_ms));
-
     {
-        let (state, queued_since) = (state.clone(), queued_since.clone());
-        use_effect_with(
-            (props.job_id, config, timeout, *attempt),
-            move |(job_id, config, timeout, _)| {
-                // Cleared when the deps change or the card goes away, so a late answer is dropped.
-                let current = Rc::new(Cell::new(true));
-                state.set(FetchState::Loading);
-                let (job_id, config, timeout, still_current) = (*job_id, config.clone(), *timeout, current.clone());
-                yew::platform::spawn_local(async move {
-                    let result = fetch_job(&config, job_id, timeout).await;
-                    if still_current.get() {
-                        state.set(match result {
-                            Ok(job) => {
-                                note_queue_time(&queued_since, &job);
-                                FetchState::Loaded(Rc::new(job))
-                            }
-                            Err(error) => FetchState::Failed(error),
-                        });
-                    }
-                });
-                move || current.set(false)
-            },
-        );
+        let (snapshot, subscription) = (snapshot.clone(), subscription.clone());
+        use_effect_with((key, props.poll, timeout), move |(key, poll, timeout)| {
+            // A new job starts from a blank card, never from another job's data.
+            snapshot.set(Rc::new(Snapshot::default()));
+            let on_change = Callback::from(move |next: Rc<Snapshot>| snapshot.set(next));
+            *subscription.borrow_mut() = Some(Subscription::new(key.clone(), *poll, *timeout, on_change));
+            move || drop(subscription.borrow_mut().take())
+        });
     }
 
-    let retry = {
-        let attempt = attempt.clone();
-        Callback::from(move |()| attempt.set(attempt.wrapping_add(1)))
-    };
+    // Re-render every second while something on the card counts: elapsed time, ETA, a retry countdown.
+    let tick = use_state(|| 0_u32);
+    let live = snapshot.job.as_ref().is_some_and(|job| !job.status.is_terminal()) || snapshot.retry_at.is_some();
+    {
+        let tick = tick.clone();
+        use_effect_with(live, move |live| {
+            let interval = live.then(|| Interval::new(1_000, move || tick.set(tick.wrapping_add(1))));
+            move || drop(interval)
+        });
+    }
 
-    let (body, status) = match &*state {
-        FetchState::Loading => (
+    let on_retry = Callback::from(move |()| {
+        if let Some(subscription) = subscription.borrow().as_ref() {
+            subscription.restart();
+        }
+    });
+    html! {
+        <CardView
+            snapshot={(*snapshot).clone()}
+            job_id={props.job_id}
+            theme={props.theme}
+            details_open={props.details_open}
+            {on_retry}
+        />
+    }
+}
+
+/// The inputs of [`CardView`].
+#[derive(Properties, Clone, PartialEq)]
+pub struct CardViewProps {
+    pub snapshot: Rc<Snapshot>,
+    pub job_id: i64,
+    #[prop_or_default]
+    pub theme: Theme,
+    #[prop_or_default]
+    pub details_open: bool,
+    #[prop_or_default]
+    pub on_retry: Callback<()>,
+}
+
+/// Lays out one snapshot: loading, the job (with a quiet note when a refresh failed), or the error.
+#[component]
+pub fn CardView(props: &CardViewProps) -> Html {
+    // Styles go in before the first frame, so a card never flashes unstyled.
+    use_state(crate::styles::ensure_document_styles);
+    let snapshot = &*props.snapshot;
+    let clock = browser_clock();
+    let retry_in = snapshot.retry_at.map(|at| seconds_until(at, clock.now_millis));
+    let (body, state) = match (&snapshot.job, &snapshot.error) {
+        (None, None) => (
             html! {
                 <div class="tpx-loading" aria-busy="true">
                     <span class="tpx-spinner" aria-hidden="true"></span>
@@ -109,30 +132,46 @@ pub fn JobCard(props: &JobCardProps) -> Html {
             },
             "loading",
         ),
-        FetchState::Loaded(job) => {
-            let model = card_model(job, &browser_clock(), *queued_since.borrow());
+        (Some(job), error) => {
+            let model = Rc::new(card_model(job, &clock, &snapshot.tracking(clock.now_millis)));
+            let notice = error.as_ref().map(|error| {
+                let updated = snapshot
+                    .updated_at
+                    .map(|at| format_time_of_day(at, clock.utc_offset_minutes));
+                let mut text = match retry_in {
+                    Some(seconds) => format!(
+                        "Couldn't refresh ({}); retrying in {seconds} s.",
+                        error.title(props.job_id)
+                    ),
+                    None => format!("Updates stopped: {}.", error.title(props.job_id)),
+                };
+                if let Some(updated) = updated {
+                    text += &format!(" Last updated {updated}.");
+                }
+                html! {
+                    <div class="tpx-stale" data-error={error.kind()}>
+                        <p>{ text }</p>
+                        if snapshot.needs_retry {
+                            <button type="button" class="tpx-button tpx-retry" onclick={props.on_retry.reform(|_| ())}>
+                                { "Try again" }
+                            </button>
+                        }
+                    </div>
+                }
+            });
             (
-                html! { <JobView model={Rc::new(model)} details_open={props.details_open} /> },
+                html! { <><JobView {model} details_open={props.details_open} />{ for notice }</> },
                 job.status.slug(),
             )
         }
-        FetchState::Failed(error) => (
-            html! { <ErrorView error={error.clone()} job_id={props.job_id} on_retry={retry} /> },
+        (None, Some(error)) => (
+            html! { <ErrorView error={error.clone()} job_id={props.job_id} {retry_in} on_retry={props.on_retry.clone()} /> },
             "error",
         ),
     };
     html! {
-        <article class={classes!("tpx-card", props.theme.class())} data-job-id={props.job_id.to_string()} data-state={status}>
+        <article class={classes!("tpx-card", props.theme.class())} data-job-id={props.job_id.to_string()} data-state={state}>
             { body }
         </article>
     }
-}
-
-fn note_queue_time(queued_since: &Rc<RefCell<Option<i64>>>, job: &Job) {
-    let mut since = queued_since.borrow_mut();
-    *since = match (job.status, *since) {
-        (JobStatus::InQueue, Some(since)) => Some(since),
-        (JobStatus::InQueue, None) => Some(js_sys::Date::now() as i64),
-        _ => None,
-    };
 }

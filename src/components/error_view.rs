@@ -9,6 +9,9 @@ use crate::options::Theme;
 pub struct ErrorViewProps {
     pub error: FetchError,
     pub job_id: i64,
+    /// Seconds until the card tries again by itself, if it will.
+    #[prop_or_default]
+    pub retry_in: Option<u64>,
     pub on_retry: Callback<()>,
 }
 
@@ -22,6 +25,9 @@ pub fn ErrorView(props: &ErrorViewProps) -> Html {
             <div class="tpx-error-body">
                 <p class="tpx-error-title">{ error.title(props.job_id) }</p>
                 <p class="tpx-error-text">{ error.explanation() }</p>
+                if let Some(seconds) = props.retry_in {
+                    <p class="tpx-muted tpx-retry-in">{ format!("Trying again in {seconds} s.") }</p>
+                }
                 <button type="button" class="tpx-button tpx-retry" onclick={on_click}>{ "Try again" }</button>
             </div>
         </div>

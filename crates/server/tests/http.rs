@@ -265,6 +265,12 @@ async fn fault_modes_misbehave_as_named() {
     let dropped = get(address, "/_fault/drop/api/jobs/102/").await;
     assert!(!dropped.complete, "the connection must end before the body does");
 
+    for (fault, status) in [("401", 401), ("403", 403), ("404", 404)] {
+        let refused = get(address, &format!("/_fault/{fault}/api/jobs/102/")).await;
+        assert_eq!(refused.status, status);
+        assert!(!refused.detail().is_empty());
+    }
+
     let unknown = get(address, "/_fault/teapot/api/jobs/102/").await;
     assert_eq!(unknown.status, 404);
     assert!(unknown.detail().contains("teapot"));

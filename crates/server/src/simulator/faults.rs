@@ -10,6 +10,8 @@ use serde::Deserialize;
 /// One way to spoil a response. Named in paths (`/_fault/{name}/api/...`) and control requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
+    /// 401, 403 or 404 with the API's `detail`, as if the key, the account or the job were wrong.
+    Refused(u16),
     /// 500 with a JSON `detail`, as the API itself fails.
     InternalError,
     /// 502 with an HTML body, as a gateway in front of the API sends.
@@ -36,10 +38,13 @@ pub enum Fault {
 const MAX_DELAY: Duration = Duration::from_secs(60);
 
 impl Fault {
-    /// Parses a fault name: `500`, `502`, `503`, `429`, `429-N`, `429-date`, `slow-MS`, `truncated`,
-    /// `malformed`, `schema`, `drop`.
+    /// Parses a fault name: `401`, `403`, `404`, `500`, `502`, `503`, `429`, `429-N`, `429-date`,
+    /// `slow-MS`, `truncated`, `malformed`, `schema`, `drop`.
     pub fn parse(name: &str) -> Option<Fault> {
         let fault = match name {
+            "401" => Fault::Refused(401),
+            "403" => Fault::Refused(403),
+            "404" => Fault::Refused(404),
             "500" => Fault::InternalError,
             "502" => Fault::BadGateway,
             "503" => Fault::Unavailable,
@@ -69,6 +74,9 @@ impl Fault {
     /// spoil or delay the real answer (see [`Fault::spoil`]).
     pub fn replacement(self, now_millis: i64) -> Option<Response> {
         let response = match self {
+            Fault::Refused(401) => detail(StatusCode::UNAUTHORIZED, "Invalid token."),
+            Fault::Refused(403) => detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action."),
+            Fault::Refused(_) => detail(StatusCode::NOT_FOUND, "Not found."),
             Fault::InternalError => detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred."),
             Fault::Unavailable => detail(StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable, try again later."),
             Fault::BadGateway => (
@@ -189,7 +197,8 @@ mod tests {
             })
         );
         assert_eq!(Fault::parse("slow-999999999"), Some(Fault::Slow { delay: MAX_DELAY }));
-        for bad in ["", "404", "slow-", "slow-x", "429-x", "DROP"] {
+        assert_eq!(Fault::parse("404"), Some(Fault::Refused(404)));
+        for bad in ["", "400", "slow-", "slow-x", "429-x", "DROP"] {
             assert_eq!(Fault::parse(bad), None, "{bad}");
         }
     }

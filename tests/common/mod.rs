@@ -1,0 +1,159 @@
+//! Helpers shared by the browser test files: the simulator's address, mounting cards, waiting for
+//! the DOM, and the simulator's control endpoints.
+#![allow(dead_code)] // each test file uses a different part
+
+use std::time::Duration;
+
+use gloo_net::http::Request;
+use serde_json::Value;
+use tensorpix_job_card::api::{ApiConfig, FetchError};
+use tensorpix_job_card::models::Job;
+use tensorpix_job_card::poll::PollSettings;
+use tensorpix_job_card::{JobCard, JobCardProps};
+use web_sys::Element;
+use yew::{AppHandle, AttrValue};
+
+pub const KEY: &str = "tpx-demo-key";
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub fn simulator() -> &'static str {
+    option_env!("TENSORPIX_SIMULATOR_URL").unwrap_or("http://127.0.0.1:8099")
+}
+
+pub fn config(path: &str, key: &str) -> ApiConfig {
+    ApiConfig {
+        base: format!("{}{path}", simulator()),
+        key: Some(key.to_owned()),
+    }
+}
+
+pub async fn sleep(millis: u64) {
+    yew::platform::time::sleep(Duration::from_millis(millis)).await;
+}
+
+/// How a test card is set up.
+pub struct Card {
+    pub job_id: i64,
+    pub base_path: &'static str,
+    pub key: &'static str,
+    pub timeout_ms: u32,
+    pub width_px: u32,
+    pub poll: PollSettings,
+}
+
+/// A card for finished job 102, polling as fast as allowed.
+pub const CARD: Card = Card {
+    job_id: 102,
+    base_path: "",
+    key: KEY,
+    timeout_ms: 20_000,
+    width_px: 400,
+    poll: PollSettings::every_second(),
+};
+
+/// Renders a card into a fresh container of the given width and returns the container.
+pub fn mount(card: Card) -> Element {
+    mount_with_handle(card).0
+}
+
+/// Like [`mount`], also returning the app handle to update or destroy the card.
+pub fn mount_with_handle(card: Card) -> (Element, AppHandle<JobCard>) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    root.set_attribute("style", &format!("width: {}px", card.width_px))
+        .unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = yew::Renderer::<JobCard>::with_root_and_props(root.clone(), props_of(&card)).render();
+    (root, handle)
+}
+
+/// The props a [`Card`] describes, for `AppHandle::update`.
+pub fn props_of(card: &Card) -> JobCardProps {
+    let mut props = yew::props!(JobCardProps { job_id: card.job_id });
+    props.api_base = AttrValue::from(format!("{}{}", simulator(), card.base_path));
+    props.api_key = Some(AttrValue::from(card.key));
+    props.timeout_ms = card.timeout_ms;
+    props.poll = card.poll;
+    props
+}
+
+/// Waits up to ten seconds for `selector` to match inside `root`, and returns the element.
+pub async fn find(root: &Element, selector: &str) -> Element {
+    for _ in 0..200 {
+        if let Some(element) = root.query_selector(selector).unwrap() {
+            return element;
+        }
+        sleep(50).await;
+    }
+    panic!("`{selector}` never appeared; the card shows: {}", root.inner_html());
+}
+
+pub async fn text_of(root: &Element, selector: &str) -> String {
+    find(root, selector).await.text_content().unwrap_or_default()
+}
+
+pub fn has(root: &Element, selector: &str) -> bool {
+    root.query_selector(selector).unwrap().is_some()
+}
+
+/// Waits until the card shows a job or an error, then returns the card element.
+pub async fn settled(root: &Element) -> Element {
+    find(root, ".tpx-card:not([data-state=loading])").await
+}
+
+/// A quick-lifecycle job (2000–2999) whose clock has not started: its first answer is "in queue".
+/// Random, because Chromium and Firefox share one simulator.
+pub fn fresh_moving_job() -> i64 {
+    2000 + (js_sys::Math::random() * 1000.0) as i64
+}
+
+pub async fn switch_on_fault(job: i64, fault: &str, times: u32) {
+    let body = format!(r#"{{"job": {job}, "fault": "{fault}", "times": {times}}}"#);
+    let response = Request::post(&format!("{}/_sim/faults", simulator()))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+}
+
+/// Fetches a job the way the card does, with its own abort controller.
+pub async fn fetch(config: &ApiConfig, job_id: i64, timeout: Duration) -> Result<Job, FetchError> {
+    let controller = web_sys::AbortController::new().unwrap();
+    tensorpix_job_card::api::fetch_job(config, job_id, timeout, &controller).await
+}
+
+/// How many requests the simulator has seen for a job.
+pub async fn requests_for(job_id: i64) -> u64 {
+    let stats: Value = get_json("/_sim/stats").await;
+    stats["jobs"][job_id.to_string()].as_u64().unwrap_or(0)
+}
+
+/// The simulator's request log entries for one job: (status, arrival in ms).
+pub async fn log_for(job_id: i64) -> Vec<(u64, i64)> {
+    let log: Value = get_json("/_sim/log").await;
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["job"].as_i64() == Some(job_id))
+        .map(|entry| (entry["status"].as_u64().unwrap(), entry["at_millis"].as_i64().unwrap()))
+        .collect()
+}
+
+async fn get_json(path: &str) -> Value {
+    let response = Request::get(&format!("{}{path}", simulator())).send().await.unwrap();
+    serde_json::from_str(&response.text().await.unwrap()).unwrap()
+}
+
+/// Waits up to `seconds` for `condition` (checked every 100 ms); panics with `what` if it never holds.
+pub async fn eventually(seconds: u64, what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..seconds * 10 {
+        if condition() {
+            return;
+        }
+        sleep(100).await;
+    }
+    panic!("never happened within {seconds} s: {what}");
+}

@@ -1,0 +1,275 @@
+//! Browser tests of live updates: polling to the end, sharing, pausing, backoff, `Retry-After`,
+//! clean-up and memory, measured with the simulator's request counters and log.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use common::*;
+use tensorpix_job_card::feed::Snapshot;
+use tensorpix_job_card::poll::PollSettings;
+use tensorpix_job_card::{CardView, CardViewProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn label(root: &web_sys::Element) -> Option<String> {
+    root.query_selector(".tpx-status-label")
+        .unwrap()
+        .and_then(|element| element.text_content())
+}
+
+/// Pretends the page is hidden (or visible again) and tells the page so, as a tab switch would.
+fn set_page_hidden(hidden: bool) {
+    let script = if hidden {
+        "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });"
+    } else {
+        "delete document.hidden;"
+    };
+    js_sys::eval(&format!(
+        "{script} document.dispatchEvent(new Event('visibilitychange'));"
+    ))
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_job_is_polled_to_finished_and_then_never_again() {
+    let job_id = fresh_moving_job();
+    let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
+    for _ in 0..200 {
+        if label(&root).as_deref() == Some("Finished") {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(label(&root).as_deref(), Some("Finished"), "2 s queued + 5 s processing");
+    assert!(has(&root, "a.tpx-download"));
+    let at_finish = requests_for(job_id).await;
+    assert!(
+        (6..=11).contains(&at_finish),
+        "about one request a second for ~7 s, got {at_finish}"
+    );
+    sleep(2_500).await;
+    assert_eq!(
+        requests_for(job_id).await,
+        at_finish,
+        "no request after the terminal answer"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn three_cards_for_one_job_share_one_request_per_interval() {
+    let job_id = fresh_moving_job();
+    let cards: Vec<_> = (0..3).map(|_| mount_with_handle(Card { job_id, ..CARD })).collect();
+    sleep(3_500).await;
+    let requests = requests_for(job_id).await;
+    assert!(
+        (3..=5).contains(&requests),
+        "one shared loop makes about 4 requests in 3.5 s, not 12: {requests}"
+    );
+    for (root, _) in &cards {
+        assert!(label(root).is_some(), "every card shows the job");
+    }
+    for (_, handle) in cards {
+        handle.destroy();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_hidden_page_makes_no_requests_and_refreshes_on_return() {
+    let job_id = fresh_moving_job();
+    let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
+    find(&root, ".tpx-status-label").await;
+    set_page_hidden(true);
+    sleep(200).await;
+    let while_hidden = requests_for(job_id).await;
+    sleep(3_000).await;
+    let after = requests_for(job_id).await;
+    set_page_hidden(false);
+    assert_eq!(after, while_hidden, "no requests while hidden");
+    sleep(400).await;
+    assert_eq!(
+        requests_for(job_id).await,
+        while_hidden + 1,
+        "one request at once on return"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_is_honoured() {
+    let job_id = fresh_moving_job();
+    let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
+    find(&root, ".tpx-status-label").await;
+    switch_on_fault(job_id, "429", 1).await;
+    sleep(4_000).await;
+    let log = log_for(job_id).await;
+    let limited = log
+        .iter()
+        .position(|(status, _)| *status == 429)
+        .expect("a 429 was served");
+    let (_, limited_at) = log[limited];
+    let (next_status, next_at) = *log.get(limited + 1).expect("a request after the 429");
+    assert_eq!(next_status, 200);
+    assert!(
+        next_at - limited_at >= 1_900,
+        "Retry-After: 2 means two seconds, got {} ms",
+        next_at - limited_at
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_of_500s_backs_off_keeps_the_old_job_and_recovers() {
+    let started = js_sys::Date::now() as i64;
+    let (root, handle) = mount_with_handle(Card {
+        job_id: 109,
+        poll: PollSettings::every_second(),
+        ..CARD
+    });
+    assert_eq!(text_of(&root, ".tpx-status-label").await, "Processing");
+    switch_on_fault(109, "500", 2).await;
+    let stale = find(&root, ".tpx-stale").await;
+    let notice = stale.text_content().unwrap();
+    assert!(
+        notice.contains("Couldn't refresh (TensorPix is having trouble (HTTP 500)); retrying in"),
+        "{notice}"
+    );
+    assert!(notice.contains("Last updated"), "{notice}");
+    assert_eq!(
+        label(&root).as_deref(),
+        Some("Processing"),
+        "the last good job stays on screen"
+    );
+    assert!(
+        !has(&root, ".tpx-loading, .tpx-error"),
+        "never back to a spinner or an error card"
+    );
+    // Backoff: ~2 s then ~4 s (±25 %), then the next success clears the notice.
+    for _ in 0..120 {
+        if !has(&root, ".tpx-stale") {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert!(!has(&root, ".tpx-stale"), "recovered after the burst");
+    let log: Vec<_> = log_for(109)
+        .await
+        .into_iter()
+        .filter(|(_, at)| *at >= started)
+        .collect();
+    let first_500 = log.iter().position(|(status, _)| *status == 500).unwrap();
+    let (first, second, recovery) = (log[first_500].1, log[first_500 + 1].1, log[first_500 + 2]);
+    assert_eq!(log[first_500 + 1].0, 500);
+    assert_eq!(recovery.0, 200);
+    assert!(
+        second - first >= 1_400,
+        "first backoff about 2 s: {} ms",
+        second - first
+    );
+    assert!(
+        recovery.1 - second >= 2_900,
+        "second backoff about 4 s: {} ms",
+        recovery.1 - second
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_removed_card_stops_all_its_requests() {
+    let job_id = fresh_moving_job();
+    let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
+    find(&root, ".tpx-status-label").await;
+    handle.destroy();
+    let at_removal = requests_for(job_id).await;
+    sleep(2_500).await;
+    assert_eq!(requests_for(job_id).await, at_removal);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_job_id_never_shows_the_old_jobs_late_answer() {
+    switch_on_fault(103, "slow-1500", 1).await;
+    let (root, mut handle) = mount_with_handle(Card { job_id: 103, ..CARD });
+    sleep(200).await;
+    handle.update(props_of(&Card { job_id: 104, ..CARD }));
+    assert_eq!(text_of(&root, ".tpx-status-label").await, "Canceled");
+    sleep(2_000).await;
+    assert_eq!(
+        label(&root).as_deref(),
+        Some("Canceled"),
+        "job 103's slow answer was dropped"
+    );
+    assert_eq!(text_of(&root, ".tpx-name").await, "graduation-speech.mp4");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn elapsed_time_ticks_between_polls() {
+    let (root, handle) = mount_with_handle(Card {
+        job_id: 109,
+        poll: PollSettings::every(Duration::from_secs(30)),
+        ..CARD
+    });
+    let before = text_of(&root, ".tpx-elapsed").await;
+    sleep(2_200).await;
+    let after = text_of(&root, ".tpx-elapsed").await;
+    assert_ne!(before, after, "elapsed time moves without a new response");
+    handle.destroy();
+}
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_updates_of_a_card_grow_wasm_memory_by_less_than_64_kib() {
+    let job = fetch(&config("", KEY), 109, TIMEOUT).await.unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let props = |update: u32| {
+        let mut job = job.clone();
+        job.processing_progress = Some(f64::from(update % 100) / 100.0);
+        job.eta_s = Some(f64::from(1_000 - update % 1_000));
+        let mut snapshot = Snapshot {
+            job: Some(Rc::new(job)),
+            updated_at: Some(i64::from(update)),
+            ..Snapshot::default()
+        };
+        snapshot
+            .eta
+            .observe(Some(f64::from(1_000 - update % 1_000)), i64::from(update));
+        yew::props!(CardViewProps {
+            snapshot: Rc::new(snapshot),
+            job_id: 109
+        })
+    };
+    let mut handle = yew::Renderer::<CardView>::with_root_and_props(root.clone(), props(0)).render();
+    // Warm up: the allocator and Yew's caches settle in the first updates.
+    for update in 1..=100 {
+        handle.update(props(update));
+        sleep(0).await;
+    }
+    let before = wasm_memory_bytes();
+    for update in 101..=1_100 {
+        handle.update(props(update));
+        sleep(0).await;
+    }
+    let growth = wasm_memory_bytes() - before;
+    console_log!("wasm memory: {before} bytes after 100 updates, grew by {growth} bytes over the next 1,000");
+    assert_eq!(
+        text_of(&root, ".tpx-percent").await,
+        "0%",
+        "the last update (1100 % 100) was rendered"
+    );
+    assert!(
+        growth < 65_536.0,
+        "wasm memory grew by {growth} bytes over 1,000 updates"
+    );
+    handle.destroy();
+}
