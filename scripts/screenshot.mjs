@@ -12,8 +12,12 @@ const errors = [];
 page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text()); });
 page.on('pageerror', e => errors.push(String(e)));
 await page.goto(url);
-await page.waitForFunction(() => document.querySelectorAll('.tpx-card').length > 0 && !document.querySelector('[data-state=loading]'), null, { timeout: 20000 }).catch(e => errors.push('still loading: ' + e));
+// Settled: every <tensorpix-job-card> reflects a status other than loading, or an error.
+await page.waitForFunction(() => {
+  const cards = [...document.querySelectorAll('tensorpix-job-card')];
+  return cards.length > 0 && cards.every(card => card.hasAttribute('error') || (card.getAttribute('status') || 'loading') !== 'loading');
+}, null, { timeout: 30000 }).catch(e => errors.push('still loading: ' + e));
 await page.waitForTimeout(500);
 await page.screenshot({ path: out, fullPage: true });
-console.log(JSON.stringify({ out, cards: await page.locator('.tpx-card').count(), consoleErrors: errors }));
+console.log(JSON.stringify({ out, cards: await page.locator('tensorpix-job-card').count(), consoleErrors: errors }));
 await browser.close();

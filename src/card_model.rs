@@ -112,6 +112,15 @@ pub struct Output {
     pub download: Option<Download>,
     /// "Deleted on …" when the output is gone.
     pub deleted: Option<String>,
+    /// Before/after clips for a side-by-side wipe, when both are `http(s)` URLs.
+    pub comparison: Option<Comparison>,
+}
+
+/// The short before and after clips of a finished job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    pub before: String,
+    pub after: String,
 }
 
 /// A link to the enhanced file.
@@ -186,6 +195,19 @@ pub fn card_model(job: &Job, clock: &Clock, tracking: &Tracking) -> CardModel {
         .flatten()
         .collect(),
         description: Some(job.description.trim().to_owned()).filter(|text| !text.is_empty()),
+    }
+}
+
+/// What the card's live region says: the status, and progress only at quarter milestones, so a
+/// screen reader hears "Processing, 50 percent" once rather than every tick.
+pub fn announcement(job: &Job) -> String {
+    let status = status_label(job.status);
+    match job.status {
+        JobStatus::Processing => {
+            let milestone = (job.progress_percent() / 25.0).floor() as u8 * 25;
+            format!("{status}, {milestone} percent")
+        }
+        _ => status,
     }
 }
 
@@ -293,6 +315,12 @@ fn output_section(output: &RestoredVideo, input: &Video, clock: &Clock) -> Outpu
         }),
         _ => None,
     };
+    let comparison = output.preview_videos.as_ref().and_then(|clips| {
+        Some(Comparison {
+            before: safe(clips.before_video.as_deref())?,
+            after: safe(clips.after_video.as_deref())?,
+        })
+    });
     Output {
         media: Media {
             thumbnail: safe(output.thumbnail.as_deref()),
@@ -300,6 +328,7 @@ fn output_section(output: &RestoredVideo, input: &Video, clock: &Clock) -> Outpu
         },
         download,
         deleted,
+        comparison,
     }
 }
 

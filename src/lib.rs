@@ -14,9 +14,9 @@ pub mod url;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
-pub mod feed;
+pub mod element;
 #[cfg(target_arch = "wasm32")]
-pub mod mount;
+pub mod feed;
 #[cfg(target_arch = "wasm32")]
 pub mod styles;
 

@@ -1,6 +1,7 @@
-//! The demo page's entry point: mounts a card into every element that asks for one.
+//! The release bundle's entry point. Everything starts from the `<tensorpix-job-card>` element,
+//! which `element.js` defines once the module is loaded; `main` itself has nothing to do.
 
-fn main() {
-    #[cfg(target_arch = "wasm32")]
-    tensorpix_job_card::mount::mount_all();
-}
+// Link the library, whose `#[wasm_bindgen]` exports the element calls.
+use tensorpix_job_card as _;
+
+fn main() {}

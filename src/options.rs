@@ -1,5 +1,61 @@
 //! Options an embedder sets on a card, parsed from the text of attributes.
 
+use std::time::Duration;
+
+use crate::api::DEFAULT_API_BASE;
+use crate::poll::PollSettings;
+
+/// Everything a `<tensorpix-job-card>` element's attributes say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardOptions {
+    pub job_id: i64,
+    pub api_base: String,
+    pub api_key: Option<String>,
+    pub poll: PollSettings,
+    pub theme: Theme,
+    /// A BCP 47 language tag, if the element names one.
+    pub locale: Option<String>,
+}
+
+/// The attributes `<tensorpix-job-card>` reads; changing any of them applies at once.
+pub const ATTRIBUTES: [&str; 6] = ["job-id", "api-base", "api-key", "poll-interval", "locale", "theme"];
+
+impl CardOptions {
+    /// Reads the options from attributes (`attribute(name)` gives an attribute's value). A bad
+    /// value gives a message that says which attribute is wrong and why; the theme is returned
+    /// beside it so even that message follows the requested colours.
+    pub fn from_attributes(attribute: impl Fn(&str) -> Option<String>) -> Result<CardOptions, (String, Theme)> {
+        let theme_text = attribute("theme").unwrap_or_default();
+        let theme = Theme::parse(&theme_text);
+        let fallback_theme = theme.unwrap_or_default();
+        let job_id =
+            parse_job_id(&attribute("job-id").unwrap_or_default()).map_err(|message| (message, fallback_theme))?;
+        let theme = theme.ok_or_else(|| {
+            (
+                format!("“{}” is not a theme: use auto, light or dark.", theme_text.trim()),
+                Theme::Auto,
+            )
+        })?;
+        let poll = match attribute("poll-interval") {
+            None => PollSettings::default(),
+            Some(text) => PollSettings::every(parse_poll_interval(&text).map_err(|message| (message, theme))?),
+        };
+        let non_empty = |name: &str| {
+            attribute(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        Ok(CardOptions {
+            job_id,
+            api_base: non_empty("api-base").unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
+            api_key: non_empty("api-key"),
+            poll,
+            theme,
+            locale: non_empty("locale"),
+        })
+    }
+}
+
 /// The card's colour scheme.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Theme {
@@ -46,11 +102,11 @@ pub fn parse_job_id(text: &str) -> Result<i64, String> {
 }
 
 /// Parses a poll interval in seconds (`3`, `1.5`). Values under a second are raised to one second.
-pub fn parse_poll_interval(text: &str) -> Result<std::time::Duration, String> {
+pub fn parse_poll_interval(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     match trimmed.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => {
-            Ok(std::time::Duration::from_secs_f64(seconds).max(crate::poll::PollSettings::MIN_INTERVAL))
+            Ok(Duration::from_secs_f64(seconds).max(PollSettings::MIN_INTERVAL))
         }
         _ => Err(format!(
             "“{trimmed}” is not a poll interval: give a number of seconds, 1 or more."
@@ -71,9 +127,63 @@ mod tests {
         assert_eq!(Theme::Dark.class(), "tpx-theme-dark");
     }
 
+    fn options(attributes: &[(&str, &str)]) -> Result<CardOptions, (String, Theme)> {
+        CardOptions::from_attributes(|name| {
+            attributes
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn attributes_become_options_with_defaults() {
+        let minimal = options(&[("job-id", "102")]).unwrap();
+        assert_eq!(minimal.job_id, 102);
+        assert_eq!(minimal.api_base, "https://backend.tensorpix.ai");
+        assert_eq!(
+            (minimal.api_key, minimal.locale, minimal.theme),
+            (None, None, Theme::Auto)
+        );
+        assert_eq!(minimal.poll, PollSettings::default());
+        let full = options(&[
+            ("job-id", "7"),
+            ("api-base", " /tensorpix "),
+            ("api-key", "abc"),
+            ("poll-interval", "5"),
+            ("locale", "de-DE"),
+            ("theme", "dark"),
+        ])
+        .unwrap();
+        assert_eq!(full.api_base, "/tensorpix");
+        assert_eq!(full.api_key.as_deref(), Some("abc"));
+        assert_eq!(full.poll, PollSettings::every(Duration::from_secs(5)));
+        assert_eq!((full.locale.as_deref(), full.theme), (Some("de-DE"), Theme::Dark));
+        assert_eq!(options(&[("job-id", "7"), ("api-key", "  ")]).unwrap().api_key, None);
+    }
+
+    #[test]
+    fn a_bad_attribute_is_named_in_the_message() {
+        let (message, theme) = options(&[("job-id", "abc"), ("theme", "dark")]).unwrap_err();
+        assert!(message.contains("“abc” is not a TensorPix job id"));
+        assert_eq!(theme, Theme::Dark, "the message follows the requested theme");
+        assert!(options(&[]).unwrap_err().0.starts_with("No job id"));
+        assert!(
+            options(&[("job-id", "1"), ("poll-interval", "soon")])
+                .unwrap_err()
+                .0
+                .contains("poll interval")
+        );
+        assert!(
+            options(&[("job-id", "1"), ("theme", "sepia")])
+                .unwrap_err()
+                .0
+                .contains("not a theme")
+        );
+    }
+
     #[test]
     fn poll_intervals_are_seconds_of_at_least_one() {
-        use std::time::Duration;
         assert_eq!(parse_poll_interval("3"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_poll_interval(" 1.5 "), Ok(Duration::from_millis(1_500)));
         assert_eq!(parse_poll_interval("0.2"), Ok(Duration::from_secs(1)));

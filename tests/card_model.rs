@@ -1,7 +1,7 @@
 //! The card's content for every simulator job, natively: what a user reads, and what never shows.
 #![cfg(not(target_arch = "wasm32"))]
 
-use tensorpix_job_card::card_model::{CardModel, Clock, Phase, Tracking, card_model};
+use tensorpix_job_card::card_model::{CardModel, Clock, Comparison, Phase, Tracking, announcement, card_model};
 use tensorpix_job_card::models::{Job, JobStatus};
 use tensorpix_server::simulator::catalog::{self, Context, Lookup};
 
@@ -207,4 +207,38 @@ fn the_eta_shown_is_the_tracked_one() {
         panic!()
     };
     assert_eq!(eta, None, "an ETA counted down to zero is hidden, not shown as zero");
+}
+
+#[test]
+fn finished_jobs_with_clips_offer_a_comparison_and_hostile_clips_do_not() {
+    let output = model(102).output.unwrap();
+    assert_eq!(
+        output.comparison,
+        Some(Comparison {
+            before: "http://127.0.0.1:8099/media/before.webm".into(),
+            after: "http://127.0.0.1:8099/media/after.webm".into(),
+        })
+    );
+    assert_eq!(model(106).output.unwrap().comparison, None, "no clips, no comparison");
+    assert_eq!(
+        model(111).output.unwrap().comparison,
+        None,
+        "//evil and javascript: clips are refused"
+    );
+}
+
+#[test]
+fn the_live_region_announces_status_and_quarter_milestones_only() {
+    assert_eq!(announcement(&job(109)), "Processing, 25 percent");
+    let mut later = job(109);
+    later.processing_progress = Some(0.49);
+    assert_eq!(
+        announcement(&later),
+        "Processing, 25 percent",
+        "no new announcement between milestones"
+    );
+    later.processing_progress = Some(0.5);
+    assert_eq!(announcement(&later), "Processing, 50 percent");
+    assert_eq!(announcement(&job(102)), "Finished");
+    assert_eq!(announcement(&job(110)), "Unknown status (7)");
 }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use super::error_view::ErrorView;
 use super::job_view::JobView;
 use crate::api::{ApiConfig, DEFAULT_API_BASE};
-use crate::card_model::{Clock, card_model};
+use crate::card_model::{Clock, announcement, card_model};
 use crate::feed::{FeedKey, Snapshot, Subscription};
 use crate::format::{format_time_of_day, seconds_until};
 use crate::options::Theme;
@@ -38,6 +38,12 @@ pub struct JobCardProps {
     /// Start with the details (input, output, models, settings) expanded.
     #[prop_or_default]
     pub details_open: bool,
+    /// Called with every new snapshot of the job's feed: each update, error and status change.
+    #[prop_or_default]
+    pub on_snapshot: Callback<Rc<Snapshot>>,
+    /// Add the card's stylesheet to the document. Off inside a shadow root, which has its own.
+    #[prop_or(true)]
+    pub document_styles: bool,
 }
 
 /// The browser's clock and time zone, for the card model.
@@ -64,11 +70,14 @@ pub fn JobCard(props: &JobCardProps) -> Html {
     };
     let timeout = Duration::from_millis(u64::from(props.timeout_ms));
     {
-        let (snapshot, subscription) = (snapshot.clone(), subscription.clone());
+        let (snapshot, subscription, on_snapshot) = (snapshot.clone(), subscription.clone(), props.on_snapshot.clone());
         use_effect_with((key, props.poll, timeout), move |(key, poll, timeout)| {
             // A new job starts from a blank card, never from another job's data.
             snapshot.set(Rc::new(Snapshot::default()));
-            let on_change = Callback::from(move |next: Rc<Snapshot>| snapshot.set(next));
+            let on_change = Callback::from(move |next: Rc<Snapshot>| {
+                on_snapshot.emit(next.clone());
+                snapshot.set(next);
+            });
             *subscription.borrow_mut() = Some(Subscription::new(key.clone(), *poll, *timeout, on_change));
             move || drop(subscription.borrow_mut().take())
         });
@@ -96,6 +105,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
             job_id={props.job_id}
             theme={props.theme}
             details_open={props.details_open}
+            document_styles={props.document_styles}
             {on_retry}
         />
     }
@@ -112,16 +122,20 @@ pub struct CardViewProps {
     pub details_open: bool,
     #[prop_or_default]
     pub on_retry: Callback<()>,
+    #[prop_or(true)]
+    pub document_styles: bool,
 }
 
 /// Lays out one snapshot: loading, the job (with a quiet note when a refresh failed), or the error.
 #[component]
 pub fn CardView(props: &CardViewProps) -> Html {
     // Styles go in before the first frame, so a card never flashes unstyled.
-    use_state(crate::styles::ensure_document_styles);
+    let document_styles = props.document_styles;
+    use_state(move || document_styles.then(crate::styles::ensure_document_styles));
     let snapshot = &*props.snapshot;
     let clock = browser_clock();
     let retry_in = snapshot.retry_at.map(|at| seconds_until(at, clock.now_millis));
+    let announcement = snapshot.job.as_deref().map(announcement).unwrap_or_default();
     let (body, state) = match (&snapshot.job, &snapshot.error) {
         (None, None) => (
             html! {
@@ -149,10 +163,10 @@ pub fn CardView(props: &CardViewProps) -> Html {
                     text += &format!(" Last updated {updated}.");
                 }
                 html! {
-                    <div class="tpx-stale" data-error={error.kind()}>
+                    <div class="tpx-stale" part="error" data-error={error.kind()}>
                         <p>{ text }</p>
                         if snapshot.needs_retry {
-                            <button type="button" class="tpx-button tpx-retry" onclick={props.on_retry.reform(|_| ())}>
+                            <button type="button" class="tpx-button tpx-retry" part="retry" onclick={props.on_retry.reform(|_| ())}>
                                 { "Try again" }
                             </button>
                         }
@@ -170,7 +184,9 @@ pub fn CardView(props: &CardViewProps) -> Html {
         ),
     };
     html! {
-        <article class={classes!("tpx-card", props.theme.class())} data-job-id={props.job_id.to_string()} data-state={state}>
+        <article class={classes!("tpx-card", props.theme.class())} part="card" data-job-id={props.job_id.to_string()} data-state={state}>
+            // One stable live region: it speaks when its text changes, which is only at milestones.
+            <div class="tpx-visually-hidden" role="status" aria-live="polite">{ announcement }</div>
             { body }
         </article>
     }

@@ -20,7 +20,7 @@ pub fn ErrorView(props: &ErrorViewProps) -> Html {
     let error = &props.error;
     let on_click = props.on_retry.reform(|_: MouseEvent| ());
     html! {
-        <div class="tpx-error" role="alert" data-error={error.kind()}>
+        <div class="tpx-error" part="error" role="alert" data-error={error.kind()}>
             <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
             <div class="tpx-error-body">
                 <p class="tpx-error-title">{ error.title(props.job_id) }</p>
@@ -28,7 +28,7 @@ pub fn ErrorView(props: &ErrorViewProps) -> Html {
                 if let Some(seconds) = props.retry_in {
                     <p class="tpx-muted tpx-retry-in">{ format!("Trying again in {seconds} s.") }</p>
                 }
-                <button type="button" class="tpx-button tpx-retry" onclick={on_click}>{ "Try again" }</button>
+                <button type="button" class="tpx-button tpx-retry" part="retry" onclick={on_click}>{ "Try again" }</button>
             </div>
         </div>
     }
@@ -40,15 +40,18 @@ pub struct ConfigErrorProps {
     pub message: AttrValue,
     #[prop_or_default]
     pub theme: Theme,
+    #[prop_or(true)]
+    pub document_styles: bool,
 }
 
 /// A card that cannot fetch anything because it was set up wrongly (a job id that is no number).
 #[component]
 pub fn ConfigErrorCard(props: &ConfigErrorProps) -> Html {
-    use_state(crate::styles::ensure_document_styles);
+    let document_styles = props.document_styles;
+    use_state(move || document_styles.then(crate::styles::ensure_document_styles));
     html! {
-        <article class={classes!("tpx-card", props.theme.class())} data-state="error">
-            <div class="tpx-error" role="alert" data-error="invalid-config">
+        <article class={classes!("tpx-card", props.theme.class())} part="card" data-state="error">
+            <div class="tpx-error" part="error" role="alert" data-error="invalid-config">
                 <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
                 <div class="tpx-error-body">
                     <p class="tpx-error-title">{ "This card is not set up correctly" }</p>

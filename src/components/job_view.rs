@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::comparison::ComparisonView;
 use crate::card_model::{CardModel, Media, ModelLine, Output, Phase, Row};
 
 #[derive(Properties, Clone, PartialEq)]
@@ -24,7 +25,7 @@ pub fn JobView(props: &JobViewProps) -> Html {
     html! {
         <>
             <header class="tpx-header">
-                <div class="tpx-thumbnail">
+                <div class="tpx-thumbnail" part="thumbnail">
                     if let Some(src) = header_thumbnail {
                         <img src={src} alt="" loading="lazy" />
                     }
@@ -35,7 +36,7 @@ pub fn JobView(props: &JobViewProps) -> Html {
                         <span class="tpx-job-id">{ format!("Job #{}", model.job_id) }</span>
                         { for model.flags.iter().map(|flag| html! { <span class="tpx-flag">{ *flag }</span> }) }
                     </p>
-                    <span class={classes!("tpx-status", format!("tpx-status-{}", model.status.slug()))}>
+                    <span class={classes!("tpx-status", format!("tpx-status-{}", model.status.slug()))} part="status">
                         <span class="tpx-status-icon" aria-hidden="true">{ status_icon(&model.phase) }</span>
                         <span class="tpx-status-label">{ &model.status_label }</span>
                     </span>
@@ -51,12 +52,12 @@ pub fn JobView(props: &JobViewProps) -> Html {
             { rows_list("tpx-facts", &model.facts) }
             <details class="tpx-details" open={props.details_open}>
                 <summary>{ "Details" }</summary>
-                { media_section("Input video", "tpx-input", &model.input) }
+                { media_section("Input video", "tpx-input", "input", &model.input) }
                 if let Some(output) = &model.output {
-                    { media_section("Enhanced video", "tpx-output", &output.media) }
+                    { media_section("Enhanced video", "tpx-output", "output", &output.media) }
                 }
                 if !model.models.is_empty() {
-                    <section class="tpx-section tpx-models">
+                    <section class="tpx-section tpx-models" part="models">
                         <h3>{ "AI models" }</h3>
                         <ul>{ for model.models.iter().map(model_item) }</ul>
                     </section>
@@ -99,14 +100,16 @@ fn phase_view(phase: &Phase) -> Html {
         } => html! {
             <div class="tpx-phase tpx-processing">
                 <div class="tpx-progress-row">
-                    <progress class="tpx-progress" max="100" value={percent.to_string()} aria-label="Progress">
+                    <progress class="tpx-progress" part="progress" max="100" value={percent.to_string()}
+                        aria-label="Enhancement progress"
+                        aria-valuetext={match eta { Some(eta) => format!("{percent_text}, {eta}"), None => percent_text.clone() }}>
                         { percent_text }
                     </progress>
                     <span class="tpx-percent">{ percent_text }</span>
                 </div>
                 <p class="tpx-muted tpx-timing">
                     if let Some(eta) = eta {
-                        <span class="tpx-eta">{ eta }</span>
+                        <span class="tpx-eta" part="eta">{ eta }</span>
                     }
                     if let Some(elapsed) = elapsed {
                         <span class="tpx-elapsed">{ format!("running for {elapsed}") }</span>
@@ -146,11 +149,14 @@ fn phase_view(phase: &Phase) -> Html {
 fn output_actions(output: &Output) -> Html {
     html! {
         <div class="tpx-result">
+            if let Some(clips) = &output.comparison {
+                <ComparisonView clips={clips.clone()} />
+            }
             if let Some(deleted) = &output.deleted {
                 <p class="tpx-deleted">{ deleted }</p>
             }
             if let Some(download) = &output.download {
-                <a class="tpx-button tpx-download" href={download.url.clone()} download={download.file_name.clone()}
+                <a class="tpx-button tpx-download" part="download" href={download.url.clone()} download={download.file_name.clone()}
                     rel="noopener noreferrer" target="_blank">
                     { "Download enhanced video" }
                     if let Some(size) = &download.size {
@@ -162,9 +168,9 @@ fn output_actions(output: &Output) -> Html {
     }
 }
 
-fn media_section(title: &'static str, class: &'static str, media: &Media) -> Html {
+fn media_section(title: &'static str, class: &'static str, part: &'static str, media: &Media) -> Html {
     html! {
-        <section class={classes!("tpx-section", class)}>
+        <section class={classes!("tpx-section", class)} part={part}>
             <h3>{ title }</h3>
             <div class="tpx-media">
                 if let Some(src) = &media.thumbnail {

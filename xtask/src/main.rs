@@ -1,11 +1,13 @@
 //! `cargo xtask`: the workspace's task runner (tool setup, the full test run, the local demo).
 
+mod bundle;
 mod demo;
 mod net;
 mod process;
 mod results;
 mod setup;
 mod simulator;
+mod static_server;
 mod test;
 
 use std::process::ExitCode;
@@ -22,6 +24,7 @@ Commands:
       --browser chromium|firefox   run the browser tests in one browser only (default: both)
   demo                    Start the API simulator on 127.0.0.1:8099 and `trunk serve --release` on
                           http://127.0.0.1:8080/ (Ctrl-C stops both)
+  bundle                  Trunk's post-build hook: append the <tensorpix-job-card> element to the module
   help                    Show this text";
 
 /// Why a command failed.
@@ -51,6 +54,7 @@ enum Task {
     Setup { browsers: bool },
     Test(test::Options),
     Demo,
+    Bundle,
     Help,
 }
 
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Task::Setup { browsers } => setup::run(browsers),
         Task::Test(options) => test::run(&options),
         Task::Demo => demo::run(),
+        Task::Bundle => bundle::run(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,6 +103,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
             Some(other) => Err(format!("unknown option `{other}` for `demo`")),
         },
         "test" => test::Options::parse(rest).map(Task::Test),
+        "bundle" => Ok(Task::Bundle),
         other => Err(format!("unknown command `{other}`")),
     }
 }

@@ -14,6 +14,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen. Debian's binaryen 108 and crates.io's wasm-opt (binaryen 116) cannot parse
 /// wasm-bindgen 0.2.130 output (`table.fill`), and break every release build.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// axe-core, the accessibility checker the browser tests run inside each card.
+pub const AXE_CORE_VERSION: &str = "4.14.1";
 /// The Firefox webdriver; Debian has no package for it.
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 /// wasm-bindgen-cli's version is not pinned here: it must equal this crate's version in
@@ -44,6 +46,7 @@ pub fn run(browsers: bool) -> Result<(), Failure> {
     ensure_wasm_opt()?;
     if browsers {
         ensure_geckodriver()?;
+        ensure_axe_core()?;
     }
     println!("setup done in {}", format_duration(started.elapsed()));
     Ok(())
@@ -226,6 +229,35 @@ fn ensure_cargo_tool(tool: &CargoTool) -> Result<(), String> {
         "✓ {} {} (installed in {})",
         tool.binary,
         tool.version,
+        format_duration(started.elapsed())
+    );
+    Ok(())
+}
+
+/// Where the tests' npm packages live: inside `target/`, so `git clean` and `cargo clean` reset them.
+pub fn npm_prefix() -> PathBuf {
+    repo_root().join("target").join("npm")
+}
+
+fn ensure_axe_core() -> Result<(), String> {
+    let manifest = npm_prefix().join("node_modules/axe-core/package.json");
+    let installed = fs::read_to_string(&manifest).unwrap_or_default();
+    if installed.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")) {
+        println!("✓ axe-core {AXE_CORE_VERSION}");
+        return Ok(());
+    }
+    println!("installing axe-core {AXE_CORE_VERSION} (npm, into target/npm)…");
+    let started = Instant::now();
+    let prefix = npm_prefix();
+    fs::create_dir_all(&prefix).map_err(|error| format!("cannot create {}: {error}", prefix.display()))?;
+    process::run(command("npm").arg("install").arg("--prefix").arg(&prefix).args([
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        &format!("axe-core@{AXE_CORE_VERSION}"),
+    ]))?;
+    println!(
+        "✓ axe-core {AXE_CORE_VERSION} (installed in {})",
         format_duration(started.elapsed())
     );
     Ok(())

@@ -5,6 +5,7 @@ use std::process::Command;
 use crate::process::{self, cargo_bin_dir, command, find_on_path};
 use crate::results::{TestCounts, parse_test_results};
 use crate::simulator::{self, DEFAULT_API_KEY, Simulator};
+use crate::static_server::StaticServer;
 use crate::{Failure, header, net, setup};
 
 /// The browsers the widget's tests run in.
@@ -111,7 +112,7 @@ impl Step {
             }
             Step::NativeTests => "native tests: cargo test --workspace --all-targets --no-fail-fast".into(),
             Step::TrunkBuild => "trunk build --release".into(),
-            Step::StartSimulator => "build and start the API simulator".into(),
+            Step::StartSimulator => "build and start the API simulator and the bundle server".into(),
             Step::BrowserTests(browser) => format!("{} tests (wasm-bindgen-test)", browser.name()),
         }
     }
@@ -121,6 +122,8 @@ impl Step {
 #[derive(Default)]
 struct Run {
     simulator: Option<Simulator>,
+    /// Where the bundle server serves `dist/` and axe-core (it lives as long as the process).
+    bundle_url: Option<String>,
     suites: Vec<(String, TestCounts)>,
 }
 
@@ -190,6 +193,14 @@ impl Run {
                 let simulator = simulator::start(port, DEFAULT_API_KEY, true)?;
                 println!("simulator ready on {}", simulator.url());
                 self.simulator = Some(simulator);
+                // The built bundle and axe-core, for tests that load `dist/` the way a host page does.
+                let root = process::repo_root();
+                let server = StaticServer::start(vec![
+                    ("dist", root.join("dist")),
+                    ("axe", setup::npm_prefix().join("node_modules/axe-core")),
+                ])?;
+                println!("bundle server ready on {}", server.url());
+                self.bundle_url = Some(server.url());
             }
             Step::BrowserTests(browser) => {
                 let url = self
@@ -209,6 +220,7 @@ impl Run {
                 ])
                 // Read by the tests at compile time (`option_env!`).
                 .env("TENSORPIX_SIMULATOR_URL", url)
+                .env("TENSORPIX_BUNDLE_URL", self.bundle_url.as_deref().unwrap_or_default())
                 // The default 20 s is tight for a cold browser on 2 cores.
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
                 browser.select_driver(&mut test)?;

@@ -47,6 +47,11 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         [
             (header::CONTENT_TYPE, asset.content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
+            // Pages isolated with COEP (the test runner's among them) may embed these.
+            (
+                header::HeaderName::from_static("cross-origin-resource-policy"),
+                "cross-origin",
+            ),
         ],
         asset.bytes,
     )

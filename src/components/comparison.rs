@@ -1,0 +1,72 @@
+//! A before/after wipe: the two clips play in sync, and a slider (mouse, touch or arrow keys)
+//! moves the line between them.
+
+use web_sys::HtmlVideoElement;
+use yew::prelude::*;
+
+use crate::card_model::Comparison;
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct ComparisonViewProps {
+    pub clips: Comparison,
+}
+
+/// How far apart the clips may drift before the "before" clip is pulled back to the "after" one.
+const MAX_DRIFT_SECONDS: f64 = 0.15;
+
+#[component]
+pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
+    let position = use_state(|| 50_u8);
+    let (before, after) = (use_node_ref(), use_node_ref());
+    let on_input = {
+        let position = position.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            position.set(
+                input
+                    .value()
+                    .parse::<f64>()
+                    .map_or(50, |value| value.clamp(0.0, 100.0) as u8),
+            );
+        })
+    };
+    // The "after" clip leads; the "before" clip follows its time, play and pause.
+    let follow = {
+        let (before, after) = (before.clone(), after.clone());
+        Callback::from(move |_: Event| {
+            let (Some(before), Some(after)) = (before.cast::<HtmlVideoElement>(), after.cast::<HtmlVideoElement>())
+            else {
+                return;
+            };
+            if (before.current_time() - after.current_time()).abs() > MAX_DRIFT_SECONDS {
+                before.set_current_time(after.current_time());
+            }
+            if after.paused() && !before.paused() {
+                let _ = before.pause();
+            } else if !after.paused() && before.paused() {
+                let _ = before.play();
+            }
+        })
+    };
+    let reveal = format!("clip-path: inset(0 0 0 {}%)", *position);
+    let handle = format!("left: {}%", *position);
+    html! {
+        <figure class="tpx-comparison" part="comparison">
+            <div class="tpx-comparison-stage">
+                <video ref={before} class="tpx-comparison-before" src={props.clips.before.clone()}
+                    muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true" />
+                <video ref={after} class="tpx-comparison-after" src={props.clips.after.clone()} style={reveal}
+                    muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true"
+                    ontimeupdate={follow.clone()} onplay={follow.clone()} onpause={follow} />
+                <span class="tpx-comparison-line" style={handle} aria-hidden="true"></span>
+                <span class="tpx-comparison-tag tpx-comparison-tag-before" aria-hidden="true">{ "Before" }</span>
+                <span class="tpx-comparison-tag tpx-comparison-tag-after" aria-hidden="true">{ "After" }</span>
+                <input class="tpx-comparison-slider" type="range" min="0" max="100" step="1"
+                    value={position.to_string()} oninput={on_input}
+                    aria-label="Before and after: move to compare"
+                    aria-valuetext={format!("{}% before, {}% after", *position, 100 - *position)} />
+            </div>
+            <figcaption class="tpx-muted">{ "Before and after: drag the line or use the arrow keys." }</figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,274 @@
+//! The `<tensorpix-job-card>` custom element: attributes in; a card in an open shadow root; the
+//! state reflected as host attributes and announced as DOM events.
+//!
+//! The element class itself is a few lines of JavaScript (`element.js`, appended to the bundle),
+//! since `web-sys` cannot subclass `HTMLElement`; its lifecycle callbacks call the functions here.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRootInit, ShadowRootMode};
+use yew::prelude::*;
+
+use crate::components::card::{JobCard, JobCardProps};
+use crate::components::error_view::ConfigErrorCard;
+use crate::feed::Snapshot;
+use crate::options::{CardOptions, Theme};
+use crate::url::safe_http_url;
+
+thread_local! {
+    static MOUNTED: RefCell<Vec<(HtmlElement, AppHandle<ElementCard>)>> = const { RefCell::new(Vec::new()) };
+    static WARNED_ABOUT_KEY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The element joined a document: render its card into its shadow root.
+#[wasm_bindgen]
+pub fn tensorpix_element_connected(host: HtmlElement) {
+    if MOUNTED.with(|mounted| mounted.borrow().iter().any(|(element, _)| *element == host)) {
+        return tensorpix_element_changed(host);
+    }
+    let Some(container) = shadow_container(&host) else {
+        return;
+    };
+    let props = element_props(&host);
+    let handle = yew::Renderer::<ElementCard>::with_root_and_props(container, props).render();
+    MOUNTED.with(|mounted| mounted.borrow_mut().push((host, handle)));
+}
+
+/// An observed attribute changed: apply it at once.
+#[wasm_bindgen]
+pub fn tensorpix_element_changed(host: HtmlElement) {
+    let props = element_props(&host);
+    MOUNTED.with(|mounted| {
+        if let Some((_, handle)) = mounted.borrow_mut().iter_mut().find(|(element, _)| *element == host) {
+            handle.update(props);
+        }
+    });
+}
+
+/// The element left the document: stop its card, which stops its requests, timers and listeners.
+#[wasm_bindgen]
+pub fn tensorpix_element_disconnected(host: HtmlElement) {
+    let handle = MOUNTED.with(|mounted| {
+        let mut mounted = mounted.borrow_mut();
+        let index = mounted.iter().position(|(element, _)| *element == host)?;
+        Some(mounted.swap_remove(index).1)
+    });
+    if let Some(handle) = handle {
+        handle.destroy();
+    }
+}
+
+/// The element's open shadow root, with the card's styles and a container to render into.
+fn shadow_container(host: &HtmlElement) -> Option<web_sys::Element> {
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?,
+    };
+    if let Some(container) = root.get_element_by_id("tpx-root") {
+        return Some(container);
+    }
+    let document = host.owner_document()?;
+    let style = document.create_element("style").ok()?;
+    style.set_text_content(Some(&format!(
+        ":host{{display:block}}:host([hidden]){{display:none}}{}",
+        crate::styles::CARD_CSS
+    )));
+    let container = document.create_element("div").ok()?;
+    container.set_id("tpx-root");
+    root.append_child(&style).ok()?;
+    root.append_child(&container).ok()?;
+    Some(container)
+}
+
+fn element_props(host: &HtmlElement) -> ElementCardProps {
+    let options = CardOptions::from_attributes(|name| host.get_attribute(name));
+    if let Ok(CardOptions { api_key: Some(_), .. }) = &options {
+        warn_once_about_key();
+    }
+    ElementCardProps {
+        host: host.clone(),
+        options: options.map_err(|(message, theme)| (AttrValue::from(message), theme)),
+    }
+}
+
+fn warn_once_about_key() {
+    if !WARNED_ABOUT_KEY.with(|warned| warned.replace(true)) {
+        web_sys::console::warn_1(
+            &"<tensorpix-job-card>: an api-key in a page is visible to everyone who opens it, and a TensorPix key \
+              never expires. In production, point api-base at a proxy that adds the key (tensorpix-server proxy)."
+                .into(),
+        );
+    }
+}
+
+#[derive(Properties, Clone, PartialEq)]
+struct ElementCardProps {
+    host: HtmlElement,
+    options: Result<CardOptions, (AttrValue, Theme)>,
+}
+
+/// What the element last told the page, so it only reports changes.
+#[derive(Default)]
+struct Reported {
+    status: Option<&'static str>,
+    updated_at: Option<i64>,
+    error_snapshot: Option<Rc<Snapshot>>,
+}
+
+#[component]
+fn ElementCard(props: &ElementCardProps) -> Html {
+    let reported = use_mut_ref(Reported::default);
+    let options = match &props.options {
+        Ok(options) => options,
+        Err((message, theme)) => {
+            set_attribute(&props.host, "error", Some("invalid-config"));
+            set_attribute(&props.host, "status", None);
+            dispatch(
+                &props.host,
+                "tensorpix-job-error",
+                &error_detail("invalid-config", None, message),
+            );
+            return html! { <ConfigErrorCard message={message.clone()} theme={*theme} document_styles={false} /> };
+        }
+    };
+    let on_snapshot = {
+        let host = props.host.clone();
+        Callback::from(move |snapshot: Rc<Snapshot>| report(&host, &mut reported.borrow_mut(), &snapshot))
+    };
+    let mut card = yew::props!(JobCardProps {
+        job_id: options.job_id,
+        on_snapshot
+    });
+    card.api_base = AttrValue::from(options.api_base.clone());
+    card.api_key = options.api_key.clone().map(AttrValue::from);
+    card.poll = options.poll;
+    card.theme = options.theme;
+    card.document_styles = false;
+    html! { <JobCard ..card /> }
+}
+
+/// Reflects a snapshot onto the host element and dispatches the events it implies.
+fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) {
+    let status = snapshot.job.as_ref().map_or("loading", |job| job.status.slug());
+    set_attribute(host, "status", Some(status));
+    set_attribute(host, "error", snapshot.error.as_ref().map(|error| error.kind()));
+    if let Some(job) = &snapshot.job
+        && snapshot.updated_at != reported.updated_at
+    {
+        reported.updated_at = snapshot.updated_at;
+        dispatch(host, "tensorpix-job-update", &detail(&[("job", job_value(job))]));
+    }
+    let previous = reported.status.replace(status);
+    if previous.is_some_and(|previous| previous != status) || (previous.is_none() && status != "loading") {
+        let old = JsValue::from_str(previous.unwrap_or("loading"));
+        dispatch(
+            host,
+            "tensorpix-job-status-change",
+            &detail(&[("oldStatus", old), ("newStatus", status.into())]),
+        );
+        if let Some(job) = snapshot.job.as_ref().filter(|_| status == "finished") {
+            let download = job
+                .output_video
+                .as_ref()
+                .filter(|output| !output.is_deleted())
+                .and_then(|output| output.file.as_deref())
+                .and_then(safe_http_url)
+                .map_or(JsValue::NULL, JsValue::from_str);
+            dispatch(
+                host,
+                "tensorpix-job-finished",
+                &detail(&[("job", job_value(job)), ("downloadUrl", download)]),
+            );
+        }
+    }
+    let new_error = snapshot.error.is_some()
+        && reported
+            .error_snapshot
+            .as_ref()
+            .is_none_or(|last| !Rc::ptr_eq(last, snapshot));
+    if let Some(error) = snapshot.error.as_ref().filter(|_| new_error) {
+        reported.error_snapshot = Some(snapshot.clone());
+        let message = format!("{} {}", error.title(job_id_of(host)), error.explanation());
+        dispatch(
+            host,
+            "tensorpix-job-error",
+            &error_detail(error.kind(), error.status(), &message),
+        );
+    }
+}
+
+fn job_id_of(host: &HtmlElement) -> i64 {
+    host.get_attribute("job-id")
+        .and_then(|id| id.trim().parse().ok())
+        .unwrap_or_default()
+}
+
+fn error_detail(kind: &str, status: Option<u16>, message: &str) -> JsValue {
+    let status = status.map_or(JsValue::NULL, JsValue::from);
+    detail(&[("kind", kind.into()), ("status", status), ("message", message.into())])
+}
+
+fn set_attribute(host: &HtmlElement, name: &str, value: Option<&str>) {
+    // Only touch the DOM when the value changes: attribute writes wake MutationObservers.
+    match value {
+        Some(value) if host.get_attribute(name).as_deref() != Some(value) => {
+            let _ = host.set_attribute(name, value);
+        }
+        None if host.has_attribute(name) => {
+            let _ = host.remove_attribute(name);
+        }
+        _ => {}
+    }
+}
+
+fn dispatch(host: &HtmlElement, name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+fn detail(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (name, value) in fields {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
+    }
+    object.into()
+}
+
+/// The job as a plain JavaScript object, from the typed model via its serde form. Integers beyond
+/// JavaScript's safe range (a bitrate of 9223372036854775807) become `BigInt`, never a rounded number.
+fn job_value(job: &tensorpix_models::Job) -> JsValue {
+    serde_json::to_value(job).map_or(JsValue::NULL, |value| to_js(&value))
+}
+
+fn to_js(value: &Value) -> JsValue {
+    const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(flag) => JsValue::from_bool(*flag),
+        Value::Number(number) => match number.as_i64() {
+            Some(integer) if integer.abs() <= MAX_SAFE_INTEGER => JsValue::from_f64(integer as f64),
+            Some(integer) => js_sys::BigInt::from(integer).into(),
+            None => number.as_u64().map_or_else(
+                || JsValue::from_f64(number.as_f64().unwrap_or(f64::NAN)),
+                |integer| js_sys::BigInt::from(integer).into(),
+            ),
+        },
+        Value::String(text) => JsValue::from_str(text),
+        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Value::Object(fields) => {
+            let object = js_sys::Object::new();
+            for (name, field) in fields {
+                let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &to_js(field));
+            }
+            object.into()
+        }
+    }
+}

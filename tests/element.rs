@@ -1,0 +1,479 @@
+//! Browser tests of the built bundle in real pages: `dist/tensorpix-job-card.js` loaded by one
+//! module script tag into an iframe page, as a host page would, with elements added, changed and
+//! removed; host attributes, events, theming, style isolation, and axe-core.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use common::*;
+use gloo_events::EventListener;
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Document, Element, HtmlIFrameElement, Window};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn bundle() -> &'static str {
+    option_env!("TENSORPIX_BUNDLE_URL").unwrap_or("http://127.0.0.1:8081")
+}
+
+/// A test page: `body` inside `<main>`, then the module script, as the README tells host pages.
+/// Objects from the iframe belong to another realm, so they are cast unchecked (no `instanceof`).
+struct Page {
+    window: Window,
+    document: Document,
+}
+
+async fn page(body: &str, head: &str) -> Page {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let iframe: HtmlIFrameElement = document.create_element("iframe").unwrap().unchecked_into();
+    iframe.set_attribute("style", "width: 900px; height: 700px").unwrap();
+    iframe.set_srcdoc(&format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Host page</title>{head}</head>\
+         <body><main><h1>Host page</h1>{body}</main><script type=\"module\" src=\"{}/dist/tensorpix-job-card.js\"></script></body></html>",
+        bundle()
+    ));
+    document.body().unwrap().append_child(&iframe).unwrap();
+    for _ in 0..400 {
+        if let Some(window) = iframe.content_window() {
+            let registry = Reflect::get(&window, &"customElements".into()).unwrap();
+            let get: Function = Reflect::get(&registry, &"get".into()).unwrap().unchecked_into();
+            if !get
+                .call1(&registry, &"tensorpix-job-card".into())
+                .unwrap()
+                .is_undefined()
+            {
+                let document = window.document().unwrap();
+                return Page { window, document };
+            }
+        }
+        sleep(50).await;
+    }
+    panic!("the bundle never defined <tensorpix-job-card>");
+}
+
+impl Page {
+    fn card(&self, selector: &str) -> Element {
+        self.document
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {selector}"))
+    }
+
+    fn add(&self, attributes: &[(&str, &str)]) -> Element {
+        let card = self.document.create_element("tensorpix-job-card").unwrap();
+        for (name, value) in attributes {
+            card.set_attribute(name, value).unwrap();
+        }
+        self.document
+            .query_selector("main")
+            .unwrap()
+            .unwrap()
+            .append_child(&card)
+            .unwrap();
+        card
+    }
+}
+
+/// Waits up to 15 s for the host attribute `name` to equal `value`.
+async fn attribute_becomes(card: &Element, name: &str, value: &str) {
+    for _ in 0..300 {
+        if card.get_attribute(name).as_deref() == Some(value) {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!(
+        "{name} never became {value:?}; it is {:?}: {}",
+        card.get_attribute(name),
+        inside(card, "article").map(|a| a.inner_html()).unwrap_or_default()
+    );
+}
+
+fn inside(card: &Element, selector: &str) -> Option<Element> {
+    card.shadow_root()?.query_selector(selector).unwrap()
+}
+
+fn text_inside(card: &Element, selector: &str) -> String {
+    inside(card, selector)
+        .and_then(|element| element.text_content())
+        .unwrap_or_default()
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |value, key| {
+        Reflect::get(&value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+/// Card events seen by a page: (type, detail, composed).
+type Recorded = Rc<RefCell<Vec<(String, JsValue, bool)>>>;
+
+/// Records every card event that reaches the page's document.
+fn record_events(document: &Document) -> (Recorded, Vec<EventListener>) {
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let names = [
+        "tensorpix-job-update",
+        "tensorpix-job-status-change",
+        "tensorpix-job-finished",
+        "tensorpix-job-error",
+    ];
+    let listeners = names
+        .iter()
+        .map(|name| {
+            let events = events.clone();
+            EventListener::new(document, *name, move |event| {
+                let detail = Reflect::get(event, &"detail".into()).unwrap();
+                events.borrow_mut().push((event.type_(), detail, event.composed()));
+            })
+        })
+        .collect();
+    (events, listeners)
+}
+
+fn sim_attributes(job_id: &str) -> Vec<(&str, String)> {
+    vec![
+        ("job-id", job_id.to_owned()),
+        ("api-base", simulator().to_owned()),
+        ("api-key", KEY.to_owned()),
+    ]
+}
+
+fn attrs(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| format!(" {name}=\"{value}\""))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_page_with_one_script_tag_gets_live_cards_added_changed_and_removed() {
+    let moving = fresh_moving_job();
+    let body = format!(
+        "<tensorpix-job-card id=\"a\"{}></tensorpix-job-card>\
+         <tensorpix-job-card id=\"b\"{} poll-interval=\"1\"></tensorpix-job-card>",
+        attrs(&sim_attributes("102")),
+        attrs(&sim_attributes(&moving.to_string()))
+    );
+    let page = page(&body, "").await;
+    let (first, second) = (page.card("#a"), page.card("#b"));
+    attribute_becomes(&first, "status", "finished").await;
+    assert_eq!(text_inside(&first, ".tpx-status-label"), "Finished");
+    assert_eq!(text_inside(&first, ".tpx-name"), "wedding-1998-vhs-transfer.mp4");
+    assert!(inside(&first, "a.tpx-download").is_some());
+    assert!(["in-queue", "processing"].contains(&second.get_attribute("status").unwrap_or_default().as_str()));
+
+    let later: Vec<(&str, String)> = sim_attributes("106");
+    let later = page.add(
+        &later
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    attribute_becomes(&later, "status", "finished").await;
+    assert!(text_inside(&later, ".tpx-meta").contains("Free preview"));
+
+    first.set_attribute("job-id", "104").unwrap();
+    attribute_becomes(&first, "status", "canceled").await;
+    assert_eq!(text_inside(&first, ".tpx-name"), "graduation-speech.mp4");
+
+    second.remove();
+    sleep(300).await;
+    let at_removal = requests_for(moving).await;
+    sleep(2_500).await;
+    assert_eq!(
+        requests_for(moving).await,
+        at_removal,
+        "a removed element makes no more requests"
+    );
+
+    let performance = Reflect::get(&page.window, &"performance".into()).unwrap();
+    let entries: js_sys::Array = Reflect::get(&performance, &"getEntriesByType".into())
+        .unwrap()
+        .unchecked_into::<Function>()
+        .call1(&performance, &"resource".into())
+        .unwrap()
+        .unchecked_into();
+    let wasm_loads = entries
+        .iter()
+        .filter(|entry| get(entry, "name").as_string().unwrap_or_default().ends_with(".wasm"))
+        .count();
+    assert_eq!(wasm_loads, 1, "the wasm loads once per page, however many cards");
+}
+
+#[wasm_bindgen_test]
+async fn events_report_updates_status_changes_the_finish_and_errors() {
+    let moving = fresh_moving_job();
+    let body = format!(
+        "<tensorpix-job-card id=\"live\"{} poll-interval=\"1\"></tensorpix-job-card>\
+         <tensorpix-job-card id=\"missing\" job-id=\"102\" api-base=\"{}/_fault/404\" api-key=\"{KEY}\"></tensorpix-job-card>",
+        attrs(&sim_attributes(&moving.to_string())),
+        simulator()
+    );
+    let page = page(&body, "").await;
+    let (events, _listeners) = record_events(&page.document);
+    let live = page.card("#live");
+    attribute_becomes(&live, "status", "finished").await;
+    let missing = page.card("#missing");
+    attribute_becomes(&missing, "error", "not-found").await;
+    assert_eq!(
+        missing.get_attribute("status").as_deref(),
+        Some("loading"),
+        "no job has been seen"
+    );
+
+    let events = events.borrow();
+    let of = |name: &str| events.iter().filter(|(kind, ..)| kind == name).collect::<Vec<_>>();
+    let changes: Vec<(String, String)> = of("tensorpix-job-status-change")
+        .iter()
+        .filter(|(_, detail, _)| get(detail, "newStatus").as_string() != Some("loading".into()))
+        .map(|(_, detail, _)| {
+            (
+                get(detail, "oldStatus").as_string().unwrap(),
+                get(detail, "newStatus").as_string().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [("in-queue", "processing"), ("processing", "finished")]
+        .iter()
+        .map(|(old, new)| ((*old).to_owned(), (*new).to_owned()))
+        .collect();
+    assert!(changes.ends_with(&expected), "status changes: {changes:?}");
+    let updates = of("tensorpix-job-update");
+    assert!(updates.len() >= 5, "one update per applied poll, got {}", updates.len());
+    assert!(
+        updates
+            .iter()
+            .all(|(_, detail, _)| get(detail, "job.id").as_f64() == Some(moving as f64))
+    );
+    let finished = of("tensorpix-job-finished");
+    assert_eq!(finished.len(), 1);
+    let download = get(&finished[0].1, "downloadUrl").as_string().unwrap();
+    assert!(
+        download.ends_with(&format!("/media/output-{moving}.webm")),
+        "{download}"
+    );
+    let errors = of("tensorpix-job-error");
+    let not_found = errors
+        .iter()
+        .find(|(_, detail, _)| get(detail, "kind").as_string().as_deref() == Some("not-found"))
+        .unwrap();
+    assert_eq!(get(&not_found.1, "status").as_f64(), Some(404.0));
+    assert!(
+        get(&not_found.1, "message")
+            .as_string()
+            .unwrap()
+            .contains("Job 102 was not found")
+    );
+    assert!(
+        events.iter().all(|(_, _, composed)| *composed),
+        "events cross the shadow boundary"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn sixty_four_bit_numbers_arrive_as_bigint_never_rounded() {
+    let page = page(
+        &format!(
+            "<tensorpix-job-card id=\"bounds\"{}></tensorpix-job-card>",
+            attrs(&sim_attributes("107"))
+        ),
+        "",
+    )
+    .await;
+    let (events, _listeners) = record_events(&page.document);
+    let card = page.card("#bounds");
+    // The listener may come after the first update: ask for a fresh one.
+    card.set_attribute("poll-interval", "2").unwrap();
+    attribute_becomes(&card, "status", "finished").await;
+    for _ in 0..100 {
+        if !events.borrow().is_empty() {
+            break;
+        }
+        sleep(50).await;
+    }
+    let events = events.borrow();
+    let (_, detail, _) = events
+        .iter()
+        .find(|(kind, ..)| kind == "tensorpix-job-update")
+        .expect("an update event");
+    let bitrate = get(detail, "job.output_video.bitrate");
+    assert!(bitrate.is_bigint(), "a bitrate beyond 2^53 is a BigInt");
+    assert_eq!(
+        bitrate
+            .unchecked_into::<js_sys::BigInt>()
+            .to_string(10)
+            .unwrap()
+            .as_string()
+            .unwrap(),
+        "9223372036854775807"
+    );
+    assert_eq!(
+        get(detail, "job.output_video.width").as_f64(),
+        Some(8192.0),
+        "small integers stay numbers"
+    );
+    assert_eq!(
+        get(detail, "job.output_video.size").as_f64(),
+        Some(400_000_000_000.0),
+        "below 2^53: a number"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bad_attribute_values_explain_themselves_and_fixing_them_applies_at_once() {
+    let page = page(
+        &format!(
+            "<tensorpix-job-card id=\"bad\" job-id=\"abc\" api-base=\"{}\" api-key=\"{KEY}\"></tensorpix-job-card>",
+            simulator()
+        ),
+        "",
+    )
+    .await;
+    let card = page.card("#bad");
+    attribute_becomes(&card, "error", "invalid-config").await;
+    assert!(text_inside(&card, ".tpx-error-text").contains("“abc” is not a TensorPix job id"));
+    card.set_attribute("poll-interval", "soon").unwrap();
+    card.set_attribute("job-id", "102").unwrap();
+    sleep(200).await;
+    assert!(text_inside(&card, ".tpx-error-text").contains("is not a poll interval"));
+    card.remove_attribute("poll-interval").unwrap();
+    attribute_becomes(&card, "status", "finished").await;
+    assert!(!card.has_attribute("error"));
+}
+
+#[wasm_bindgen_test]
+async fn theming_reaches_in_through_custom_properties_and_parts_and_nothing_else_crosses() {
+    let head = "<style>
+        tensorpix-job-card { --tpx-accent: rgb(1, 2, 3); }
+        tensorpix-job-card::part(card) { border-top-color: rgb(4, 5, 6); }
+        p, a, .tpx-card { color: rgb(255, 0, 0) !important; }
+    </style>";
+    let body = format!(
+        "<tensorpix-job-card id=\"themed\"{}></tensorpix-job-card><div class=\"tpx-card\" id=\"outside\">page content</div>",
+        attrs(&sim_attributes("102"))
+    );
+    let page = page(&body, head).await;
+    let card = page.card("#themed");
+    attribute_becomes(&card, "status", "finished").await;
+    let style = |element: &Element, property: &str| {
+        page.window
+            .get_computed_style(element)
+            .unwrap()
+            .unwrap()
+            .get_property_value(property)
+            .unwrap()
+    };
+    assert_eq!(
+        style(&inside(&card, "a.tpx-download").unwrap(), "background-color"),
+        "rgb(1, 2, 3)"
+    );
+    assert_eq!(
+        style(&inside(&card, "article").unwrap(), "border-top-color"),
+        "rgb(4, 5, 6)"
+    );
+    assert_ne!(
+        style(&inside(&card, ".tpx-phase p").unwrap(), "color"),
+        "rgb(255, 0, 0)",
+        "page rules stay out"
+    );
+    assert_eq!(
+        style(&page.card("#outside"), "padding-top"),
+        "0px",
+        "card rules stay in"
+    );
+    for part in [
+        "card",
+        "status",
+        "download",
+        "thumbnail",
+        "input",
+        "output",
+        "models",
+        "comparison",
+    ] {
+        assert!(inside(&card, &format!("[part~={part}]")).is_some(), "part {part}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn axe_finds_no_accessibility_violations_in_any_state() {
+    let cards: String = [
+        attrs(&sim_attributes("102")),
+        attrs(&sim_attributes("109")),
+        attrs(&sim_attributes("108")),
+        attrs(&sim_attributes("103")),
+        attrs(&sim_attributes("105")),
+        attrs(&sim_attributes("110")),
+        attrs(&sim_attributes("999")),
+        format!("{} theme=\"dark\"", attrs(&sim_attributes("102"))),
+        format!(" job-id=\"abc\" api-base=\"{}\"", simulator()),
+    ]
+    .iter()
+    .map(|attributes| format!("<tensorpix-job-card{attributes}></tensorpix-job-card>"))
+    .collect();
+    let head = format!(
+        "<script>window.loadErrors = []; addEventListener('error', e => loadErrors.push(String(e.message || (e.target && e.target.src))), true);</script>\
+         <script crossorigin src=\"{}/axe/axe.min.js\"></script>",
+        bundle()
+    );
+    let page = page(&cards, &head).await;
+    let all = page.document.query_selector_all("tensorpix-job-card").unwrap();
+    for index in 0..all.length() {
+        let card: Element = all.item(index).unwrap().unchecked_into();
+        for _ in 0..300 {
+            if card.has_attribute("error") || card.get_attribute("status").is_some_and(|status| status != "loading") {
+                break;
+            }
+            sleep(50).await;
+        }
+    }
+    // Open every card's details, so the checked DOM includes everything a user can reach.
+    for index in 0..all.length() {
+        let card: Element = all.item(index).unwrap().unchecked_into();
+        if let Some(details) = inside(&card, "details") {
+            details.set_attribute("open", "").unwrap();
+        }
+    }
+    sleep(300).await;
+    let axe = Reflect::get(&page.window, &"axe".into()).unwrap();
+    let load_errors = js_sys::JSON::stringify(&Reflect::get(&page.window, &"loadErrors".into()).unwrap()).unwrap();
+    assert!(
+        !axe.is_undefined(),
+        "axe-core did not load from {}/axe/axe.min.js: {load_errors:?}",
+        bundle()
+    );
+    let run: Function = Reflect::get(&axe, &"run".into()).unwrap().unchecked_into();
+    let results = JsFuture::from(
+        run.call1(&axe, &page.document)
+            .unwrap()
+            .unchecked_into::<js_sys::Promise>(),
+    )
+    .await
+    .unwrap();
+    let violations: js_sys::Array = get(&results, "violations").unchecked_into();
+    let report: Vec<String> = violations
+        .iter()
+        .map(|violation| {
+            let nodes: js_sys::Array = get(&violation, "nodes").unchecked_into();
+            let targets: Vec<String> = nodes
+                .iter()
+                .map(|node| js_sys::JSON::stringify(&get(&node, "target")).unwrap().into())
+                .collect();
+            format!(
+                "{}: {} ({})",
+                get(&violation, "id").as_string().unwrap(),
+                get(&violation, "help").as_string().unwrap(),
+                targets.join(", ")
+            )
+        })
+        .collect();
+    assert!(report.is_empty(), "axe violations:\n{}", report.join("\n"));
+    let passes: js_sys::Array = get(&results, "passes").unchecked_into();
+    assert!(passes.length() > 10, "axe actually checked something");
+}

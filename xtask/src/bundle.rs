@@ -1,0 +1,44 @@
+//! `cargo xtask bundle`: Trunk's post-build hook that turns wasm-bindgen's module into the widget's
+//! single entry file, `tensorpix-job-card.js`, by appending the custom element that starts it.
+
+use std::path::PathBuf;
+use std::{env, fs};
+
+use crate::Failure;
+
+/// The element class and the self-start, kept beside the Rust they call.
+const ELEMENT_JS: &str = include_str!("../../src/element.js");
+/// Present once the shim is in; a rebuild of an unchanged module must not append it twice.
+const MARKER: &str = "customElements.define(\"tensorpix-job-card\"";
+const ENTRY_FILE: &str = "tensorpix-job-card.js";
+
+pub fn run() -> Result<(), Failure> {
+    let staging = env::var_os("TRUNK_STAGING_DIR")
+        .map(PathBuf::from)
+        .ok_or("`cargo xtask bundle` is Trunk's post-build hook: TRUNK_STAGING_DIR is not set")?;
+    let entry = staging.join(ENTRY_FILE);
+    let module = fs::read_to_string(&entry).map_err(|error| format!("cannot read {}: {error}", entry.display()))?;
+    if module.contains(MARKER) {
+        return Ok(());
+    }
+    fs::write(&entry, append_element(&module)).map_err(|error| format!("cannot write {}: {error}", entry.display()))?;
+    Ok(())
+}
+
+fn append_element(module: &str) -> String {
+    format!("{module}{ELEMENT_JS}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shim_defines_the_element_and_starts_the_module() {
+        assert!(ELEMENT_JS.contains(MARKER));
+        assert!(ELEMENT_JS.contains("__wbg_init()"), "the module must start itself");
+        let bundled = append_element("export { initSync, __wbg_init as default };\n");
+        assert!(bundled.starts_with("export { initSync"));
+        assert!(bundled.ends_with("export { tensorpixReady as ready };\n"));
+    }
+}
