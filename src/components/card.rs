@@ -56,7 +56,21 @@ fn browser_clock() -> Clock {
     }
 }
 
-/// Shows one TensorPix job, live.
+/// Shows one TensorPix job, live: the Yew component behind `<tensorpix-job-card>`, for Rust apps.
+///
+/// Cards showing the same job from the same API share one poll loop; the card's styles are added
+/// to the document once (set `document_styles: false` inside a shadow root that has its own).
+///
+/// ```ignore
+/// use tensorpix_job_card::{JobCard, JobCardProps};
+/// use yew::prelude::*;
+///
+/// let mut card = yew::props!(JobCardProps { job_id: 102 });
+/// card.api_base = AttrValue::Static("/tensorpix"); // a proxy that adds the key
+/// html! { <JobCard ..card /> }
+/// ```
+///
+/// A whole app is in `examples/yew_app.rs`.
 #[component]
 pub fn JobCard(props: &JobCardProps) -> Html {
     let snapshot = use_state(|| Rc::new(Snapshot::default()));

@@ -31,7 +31,7 @@ pub fn JobView(props: &JobViewProps) -> Html {
                     }
                 </div>
                 <div class="tpx-heading">
-                    <h2 class="tpx-name" title={model.title.clone()}>{ &model.title }</h2>
+                    <h2 class="tpx-name" title={model.title.clone()} dir="auto">{ &model.title }</h2>
                     <p class="tpx-meta">
                         <span class="tpx-job-id">{ format!("Job #{}", model.job_id) }</span>
                         { for model.flags.iter().map(|flag| html! { <span class="tpx-flag">{ *flag }</span> }) }
@@ -47,7 +47,7 @@ pub fn JobView(props: &JobViewProps) -> Html {
                 { output_actions(output) }
             }
             if let Some(description) = &model.description {
-                <p class="tpx-description">{ description }</p>
+                <p class="tpx-description" dir="auto">{ description }</p>
             }
             { rows_list("tpx-facts", &model.facts) }
             <details class="tpx-details" open={props.details_open}>
@@ -201,7 +201,7 @@ fn rows_list(class: &'static str, rows: &[Row]) -> Html {
 fn model_item(model: &ModelLine) -> Html {
     html! {
         <li>
-            <span class="tpx-model-name">{ &model.name }</span>
+            <span class="tpx-model-name" dir="auto">{ &model.name }</span>
             <span class="tpx-muted">{ format!(" · {}", model.task) }</span>
             if let Some(detail) = &model.detail {
                 <span class="tpx-muted">{ format!(" · {detail}") }</span>
