@@ -166,6 +166,12 @@ async fn a_page_with_one_script_tag_gets_live_cards_added_changed_and_removed() 
     assert_eq!(text_inside(&first, ".tpx-status-label"), "Finished");
     assert_eq!(text_inside(&first, ".tpx-name"), "wedding-1998-vhs-transfer.mp4");
     assert!(inside(&first, "a.tpx-download").is_some());
+    for _ in 0..200 {
+        if second.get_attribute("status").is_some_and(|status| status == "in-queue" || status == "processing") {
+            break;
+        }
+        sleep(50).await;
+    }
     assert!(["in-queue", "processing"].contains(&second.get_attribute("status").unwrap_or_default().as_str()));
 
     let later: Vec<(&str, String)> = sim_attributes("106");
