@@ -8,6 +8,8 @@ use std::time::Duration;
 use tensorpix_models::time::parse_http_date;
 use tensorpix_models::{DecodeError, Job, decode_error_body, decode_job};
 
+use crate::i18n::Texts;
+
 /// The public TensorPix API.
 pub const DEFAULT_API_BASE: &str = "https://backend.tensorpix.ai";
 
@@ -113,36 +115,35 @@ impl FetchError {
     }
 
     /// The headline a user sees for this error.
-    pub fn title(&self, job_id: i64) -> String {
+    pub fn title(&self, job_id: i64, texts: &Texts) -> String {
         match self {
-            FetchError::Unauthorized { .. } => "The API key was not accepted".to_owned(),
-            FetchError::Forbidden { .. } => format!("No access to job {job_id}"),
-            FetchError::NotFound { .. } => format!("Job {job_id} was not found"),
-            FetchError::RateLimited { .. } => "Too many requests".to_owned(),
-            FetchError::Server { status, .. } => format!("TensorPix is having trouble (HTTP {status})"),
-            FetchError::UnexpectedStatus { status, .. } => format!("Unexpected answer from TensorPix (HTTP {status})"),
-            FetchError::Network => "Could not reach TensorPix".to_owned(),
-            FetchError::Timeout => "TensorPix did not answer in time".to_owned(),
-            FetchError::InvalidResponse(_) => "TensorPix sent a response the card cannot read".to_owned(),
+            FetchError::Unauthorized { .. } => texts.error_unauthorized.to_owned(),
+            FetchError::Forbidden { .. } => (texts.error_forbidden)(job_id),
+            FetchError::NotFound { .. } => (texts.error_not_found)(job_id),
+            FetchError::RateLimited { .. } => texts.error_rate_limited.to_owned(),
+            FetchError::Server { status, .. } => (texts.error_server)(*status),
+            FetchError::UnexpectedStatus { status, .. } => (texts.error_http)(*status),
+            FetchError::Network => texts.error_network.to_owned(),
+            FetchError::Timeout => texts.error_timeout.to_owned(),
+            FetchError::InvalidResponse(_) => texts.error_invalid.to_owned(),
         }
     }
 
-    /// What it means and what to do about it, in a sentence or two.
-    pub fn explanation(&self) -> String {
+    /// What it means and what to do about it, in a sentence or two, with the server's own words.
+    pub fn explanation(&self, texts: &Texts) -> String {
         let advice = match self {
-            FetchError::Unauthorized { .. } => "Check the API key given to the card, or the key of the proxy it uses.",
-            FetchError::Forbidden { .. } => "The API key belongs to an account that cannot see this job.",
-            FetchError::NotFound { .. } => "Check the job id; jobs of another account are not visible either.",
-            FetchError::RateLimited { .. } => "The API asked for a pause before the next request.",
-            FetchError::Server { .. } | FetchError::UnexpectedStatus { .. } => {
-                "This is usually temporary; try again in a moment."
-            }
-            FetchError::Network => "Check the network connection and the card's API address.",
-            FetchError::Timeout => "The network or the API is slow right now; try again in a moment.",
+            FetchError::Unauthorized { .. } => texts.advice_unauthorized,
+            FetchError::Forbidden { .. } => texts.advice_forbidden,
+            FetchError::NotFound { .. } => texts.advice_not_found,
+            FetchError::RateLimited { .. } => texts.advice_rate_limited,
+            FetchError::Server { .. } | FetchError::UnexpectedStatus { .. } => texts.advice_temporary,
+            FetchError::Network => texts.advice_network,
+            FetchError::Timeout => texts.advice_timeout,
+            // The decoder's own words name the field; they stay in English, like the API's.
             FetchError::InvalidResponse(error) => return format!("{error}."),
         };
         match self.detail() {
-            Some(detail) => format!("{advice} The server said: “{detail}”"),
+            Some(detail) => format!("{advice} {}", (texts.server_said)(detail)),
             None => advice.to_owned(),
         }
     }
@@ -238,6 +239,7 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{ENGLISH, GERMAN};
 
     const JOB: &str =
         r#"{"id": 7, "status": 1, "processing_progress": 0.5, "input_video": {"id": 1, "name": "a.mp4"}}"#;
@@ -305,12 +307,12 @@ mod tests {
         for (status, kind, title) in cases {
             let error = interpret(status, detail).unwrap_err();
             assert_eq!((error.kind(), error.status()), (kind, Some(status)));
-            assert_eq!(error.title(9), title);
+            assert_eq!(error.title(9, &ENGLISH), title);
             assert_eq!(error.detail(), Some("Nope."));
             assert!(
-                error.explanation().ends_with("The server said: “Nope.”"),
+                error.explanation(&ENGLISH).ends_with("The server said: “Nope.”"),
                 "{}",
-                error.explanation()
+                error.explanation(&ENGLISH)
             );
         }
     }
@@ -325,7 +327,7 @@ mod tests {
                 detail: None
             }
         );
-        assert!(!error.explanation().contains("html"));
+        assert!(!error.explanation(&ENGLISH).contains("html"));
     }
 
     #[test]
@@ -353,9 +355,22 @@ mod tests {
     }
 
     #[test]
+    fn errors_speak_the_cards_language() {
+        let error = FetchError::NotFound {
+            detail: Some("Nicht gefunden.".into()),
+        };
+        assert_eq!(error.title(9, &GERMAN), "Auftrag 9 wurde nicht gefunden");
+        assert!(
+            error
+                .explanation(&GERMAN)
+                .ends_with("Der Server meldete: „Nicht gefunden.“")
+        );
+    }
+
+    #[test]
     fn errors_without_a_status_explain_themselves() {
-        assert_eq!(FetchError::Network.title(1), "Could not reach TensorPix");
+        assert_eq!(FetchError::Network.title(1, &ENGLISH), "Could not reach TensorPix");
         assert_eq!(FetchError::Timeout.kind(), "timeout");
-        assert!(FetchError::Network.explanation().contains("network connection"));
+        assert!(FetchError::Network.explanation(&ENGLISH).contains("network connection"));
     }
 }

@@ -7,26 +7,35 @@ use tensorpix_models::time::parse_rfc3339_millis;
 use tensorpix_models::{Job, JobStatus, MlModel, OutputResolution, RestoredVideo, Task, Video};
 
 use crate::format::{
-    format_bitrate, format_bytes, format_credits, format_date_time, format_duration, format_eta, format_factor,
-    format_fps, format_percent, format_resolution, format_span, format_strength, format_upscale, status_label,
+    format_bitrate, format_bytes, format_credits, format_duration, format_eta, format_factor, format_fps,
+    format_percent, format_resolution, format_span, format_strength, format_upscale, status_label, whole_percent,
 };
+use crate::i18n::{Locale, Texts};
 use crate::url::{file_name, safe_http_url};
 
-/// The moment the card is drawn, and the viewer's time zone.
+/// The moment the card is drawn (Unix milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
     pub now_millis: i64,
-    /// Local time minus UTC, in minutes.
-    pub utc_offset_minutes: i64,
 }
 
-impl Clock {
+/// The clock and the locale together: everything besides the job that shapes the texts.
+struct Context<'a> {
+    clock: &'a Clock,
+    locale: &'a Locale<'a>,
+}
+
+impl Context<'_> {
+    fn texts(&self) -> &'static Texts {
+        self.locale.texts
+    }
+
     fn date_time(&self, millis: i64) -> String {
-        format_date_time(millis, self.utc_offset_minutes)
+        self.locale.numbers.date_time(millis)
     }
 
     fn since(&self, millis: i64) -> Option<String> {
-        format_span((self.now_millis - millis) as f64 / 1_000.0)
+        format_span((self.clock.now_millis - millis) as f64 / 1_000.0, self.texts())
     }
 }
 
@@ -151,44 +160,46 @@ fn row(label: &'static str, value: Option<String>) -> Option<Row> {
     value.map(|value| Row { label, value })
 }
 
-/// Builds the card's content.
-pub fn card_model(job: &Job, clock: &Clock, tracking: &Tracking) -> CardModel {
+/// Builds the card's content, in the locale's language and number style.
+pub fn card_model(job: &Job, clock: &Clock, tracking: &Tracking, locale: &Locale) -> CardModel {
+    let context = Context { clock, locale };
+    let texts = locale.texts;
     let started = job.started.as_deref().and_then(parse_rfc3339_millis);
     let finished = job.finished.as_deref().and_then(parse_rfc3339_millis);
     let name = job.input_video.name.trim();
     let mut flags = Vec::new();
     if job.preview {
-        flags.push("Free preview");
+        flags.push(texts.free_preview);
     }
     if job.comparison {
-        flags.push("Side-by-side comparison");
+        flags.push(texts.side_by_side);
     }
     CardModel {
         job_id: job.id,
         title: if name.is_empty() {
-            format!("Job {}", job.id)
+            (texts.job_title)(job.id)
         } else {
             name.to_owned()
         },
         status: job.status,
-        status_label: status_label(job.status),
+        status_label: status_label(job.status, texts),
         flags,
-        phase: phase(job, clock, started, finished, tracking),
-        input: input_media(&job.input_video),
+        phase: phase(job, &context, started, finished, tracking),
+        input: input_media(&job.input_video, locale),
         output: job
             .output_video
             .as_ref()
-            .map(|output| output_section(output, &job.input_video, clock)),
-        models: job.ml_models.iter().map(model_line).collect(),
-        settings: settings(job),
+            .map(|output| output_section(output, &job.input_video, &context)),
+        models: job.ml_models.iter().map(|model| model_line(model, locale)).collect(),
+        settings: settings(job, locale),
         facts: [
-            row("Cost", cost(job)),
-            row("Started", started.map(|millis| clock.date_time(millis))),
+            row(texts.cost, cost(job, locale)),
+            row(texts.started, started.map(|millis| context.date_time(millis))),
             row(
-                "Finished",
+                texts.finished_at,
                 finished
                     .filter(|_| job.status.is_terminal())
-                    .map(|millis| clock.date_time(millis)),
+                    .map(|millis| context.date_time(millis)),
             ),
         ]
         .into_iter()
@@ -200,39 +211,37 @@ pub fn card_model(job: &Job, clock: &Clock, tracking: &Tracking) -> CardModel {
 
 /// What the card's live region says: the status, and progress only at quarter milestones, so a
 /// screen reader hears "Processing, 50 percent" once rather than every tick.
-pub fn announcement(job: &Job) -> String {
-    let status = status_label(job.status);
+pub fn announcement(job: &Job, texts: &Texts) -> String {
+    let status = status_label(job.status, texts);
     match job.status {
-        JobStatus::Processing => {
-            let milestone = (job.progress_percent() / 25.0).floor() as u8 * 25;
-            format!("{status}, {milestone} percent")
-        }
+        JobStatus::Processing => (texts.announcement)(&status, whole_percent(job.progress_percent()) / 25 * 25),
         _ => status,
     }
 }
 
-fn phase(job: &Job, clock: &Clock, started: Option<i64>, finished: Option<i64>, tracking: &Tracking) -> Phase {
-    let at = |millis: Option<i64>| millis.map(|millis| clock.date_time(millis));
+fn phase(job: &Job, context: &Context, started: Option<i64>, finished: Option<i64>, tracking: &Tracking) -> Phase {
+    let texts = context.texts();
+    let at = |millis: Option<i64>| millis.map(|millis| context.date_time(millis));
     match job.status {
         JobStatus::InQueue => Phase::Queued {
             waiting: tracking
                 .queued_since
-                .filter(|since| clock.now_millis - since >= 1_000)
-                .and_then(|since| clock.since(since)),
+                .filter(|since| context.clock.now_millis - since >= 1_000)
+                .and_then(|since| context.since(since)),
         },
         JobStatus::Processing => {
             let percent = job.progress_percent();
             Phase::Processing {
                 percent,
-                percent_text: format_percent(percent),
-                eta: format_eta(tracking.eta_seconds),
-                elapsed: started.and_then(|millis| clock.since(millis)),
+                percent_text: format_percent(percent, texts),
+                eta: format_eta(tracking.eta_seconds, texts),
+                elapsed: started.and_then(|millis| context.since(millis)),
             }
         }
         JobStatus::Finished => Phase::Finished {
             took: started
                 .zip(finished)
-                .and_then(|(start, end)| format_span((end - start) as f64 / 1_000.0)),
+                .and_then(|(start, end)| format_span((end - start) as f64 / 1_000.0, texts)),
         },
         JobStatus::Failed => Phase::Failed { at: at(finished) },
         JobStatus::Canceled => Phase::Canceled { at: at(finished) },
@@ -240,69 +249,123 @@ fn phase(job: &Job, clock: &Clock, started: Option<i64>, finished: Option<i64>, 
     }
 }
 
-fn input_media(video: &Video) -> Media {
-    let rows = [
-        row(
-            "Resolution",
-            video
-                .width
-                .zip(video.height)
-                .and_then(|(width, height)| format_resolution(width, height)),
-        ),
-        row("Frame rate", video.framerate.and_then(format_fps)),
-        row("Duration", video.duration_seconds().and_then(format_duration)),
-        row("File size", video.size.and_then(format_bytes)),
-    ];
-    let encoding = encoding_rows(
-        video.codec_id.as_deref(),
-        video.bitrate,
-        video.bit_depth,
-        video.chroma_subsampling.as_deref(),
-        video.color_space.as_deref(),
-    );
-    Media {
-        thumbnail: safe(video.thumbnail.as_deref()),
-        rows: rows.into_iter().flatten().chain(encoding).collect(),
+/// The facts an input and an output video share, so both get their rows from one place.
+struct VideoFacts<'a> {
+    width: Option<i64>,
+    height: Option<i64>,
+    framerate: Option<f64>,
+    duration: Option<f64>,
+    size: Option<i64>,
+    codec_id: Option<&'a str>,
+    bitrate: Option<i64>,
+    bit_depth: Option<i64>,
+    chroma_subsampling: Option<&'a str>,
+    color_space: Option<&'a str>,
+}
+
+impl<'a> From<&'a Video> for VideoFacts<'a> {
+    fn from(video: &'a Video) -> Self {
+        VideoFacts {
+            width: video.width,
+            height: video.height,
+            framerate: video.framerate,
+            duration: video.duration_seconds(),
+            size: video.size,
+            codec_id: video.codec_id.as_deref(),
+            bitrate: video.bitrate,
+            bit_depth: video.bit_depth,
+            chroma_subsampling: video.chroma_subsampling.as_deref(),
+            color_space: video.color_space.as_deref(),
+        }
     }
 }
 
-fn output_section(output: &RestoredVideo, input: &Video, clock: &Clock) -> Output {
-    let resolution = output
+impl<'a> From<&'a RestoredVideo> for VideoFacts<'a> {
+    fn from(video: &'a RestoredVideo) -> Self {
+        VideoFacts {
+            width: video.width,
+            height: video.height,
+            framerate: video.framerate,
+            duration: video.duration_seconds(),
+            size: video.size,
+            codec_id: video.codec_id.as_deref(),
+            bitrate: video.bitrate,
+            bit_depth: video.bit_depth,
+            chroma_subsampling: video.chroma_subsampling.as_deref(),
+            color_space: video.color_space.as_deref(),
+        }
+    }
+}
+
+/// A video's rows; `upscale` follows the resolution and `quality` the size, where given.
+fn video_rows(facts: &VideoFacts, upscale: Option<String>, quality: Option<String>, locale: &Locale) -> Vec<Row> {
+    let texts = locale.texts;
+    let resolution = facts
         .width
-        .zip(output.height)
+        .zip(facts.height)
         .and_then(|(width, height)| format_resolution(width, height));
-    let upscale = input
-        .width
-        .zip(output.width)
-        .and_then(|(before, after)| format_upscale(before, after));
     let resolution = match (resolution, upscale) {
         (Some(resolution), Some(upscale)) => Some(format!("{resolution} ({upscale})")),
         (resolution, _) => resolution,
     };
+    [
+        row(texts.resolution, resolution),
+        row(
+            texts.frame_rate,
+            facts.framerate.and_then(|rate| format_fps(rate, locale)),
+        ),
+        row(texts.duration, facts.duration.and_then(format_duration)),
+        row(texts.file_size, facts.size.and_then(|size| format_bytes(size, locale))),
+        row(texts.quality_score, quality),
+        row(texts.codec, facts.codec_id.and_then(non_empty).map(codec_name)),
+        row(
+            texts.bitrate,
+            facts.bitrate.and_then(|bitrate| format_bitrate(bitrate, locale)),
+        ),
+        row(
+            texts.bit_depth,
+            facts.bit_depth.filter(|depth| *depth > 0).map(texts.bits),
+        ),
+        row(
+            texts.chroma_subsampling,
+            facts
+                .chroma_subsampling
+                .and_then(non_empty)
+                .map(|format| chroma_name(format, texts)),
+        ),
+        row(
+            texts.colour_space,
+            facts.color_space.and_then(non_empty).map(color_space_name),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn input_media(video: &Video, locale: &Locale) -> Media {
+    Media {
+        thumbnail: safe(video.thumbnail.as_deref()),
+        rows: video_rows(&video.into(), None, None, locale),
+    }
+}
+
+fn output_section(output: &RestoredVideo, input: &Video, context: &Context) -> Output {
+    let (locale, texts) = (context.locale, context.texts());
+    let upscale = input
+        .width
+        .zip(output.width)
+        .and_then(|(before, after)| format_upscale(before, after, locale));
     let quality = output
         .quality_score
         .filter(|score| score.is_finite() && *score >= 0.0)
-        .map(|score| format!("{score:.1} / 5"));
-    let rows = [
-        row("Resolution", resolution),
-        row("Frame rate", output.framerate.and_then(format_fps)),
-        row("Duration", output.duration_seconds().and_then(format_duration)),
-        row("File size", output.size.and_then(format_bytes)),
-        row("Quality score", quality),
-    ];
-    let encoding = encoding_rows(
-        output.codec_id.as_deref(),
-        output.bitrate,
-        output.bit_depth,
-        output.chroma_subsampling.as_deref(),
-        output.color_space.as_deref(),
-    );
+        .map(|score| format!("{} / 5", locale.numbers.decimal(score, 1)));
     let deleted = output
         .deleted
         .as_deref()
         .map(|deleted| match parse_rfc3339_millis(deleted) {
-            Some(millis) => format!("The enhanced video was deleted on {}.", clock.date_time(millis)),
-            None => "The enhanced video was deleted.".to_owned(),
+            Some(millis) => (texts.deleted_on)(&context.date_time(millis)),
+            None => texts.deleted.to_owned(),
         });
     let download = match (&deleted, safe(output.file.as_deref())) {
         (None, Some(url)) => Some(Download {
@@ -310,7 +373,7 @@ fn output_section(output: &RestoredVideo, input: &Video, clock: &Clock) -> Outpu
                 .or_else(|| file_name(&url))
                 .unwrap_or("enhanced-video")
                 .to_owned(),
-            size: output.size.and_then(format_bytes),
+            size: output.size.and_then(|size| format_bytes(size, locale)),
             url,
         }),
         _ => None,
@@ -324,33 +387,12 @@ fn output_section(output: &RestoredVideo, input: &Video, clock: &Clock) -> Outpu
     Output {
         media: Media {
             thumbnail: safe(output.thumbnail.as_deref()),
-            rows: rows.into_iter().flatten().chain(encoding).collect(),
+            rows: video_rows(&output.into(), upscale, quality, locale),
         },
         download,
         deleted,
         comparison,
     }
-}
-
-fn encoding_rows(
-    codec: Option<&str>,
-    bitrate: Option<i64>,
-    bit_depth: Option<i64>,
-    chroma: Option<&str>,
-    color_space: Option<&str>,
-) -> impl Iterator<Item = Row> {
-    [
-        row("Codec", codec.and_then(non_empty).map(codec_name)),
-        row("Bitrate", bitrate.and_then(format_bitrate)),
-        row(
-            "Bit depth",
-            bit_depth.filter(|depth| *depth > 0).map(|depth| format!("{depth}-bit")),
-        ),
-        row("Chroma subsampling", chroma.and_then(non_empty).map(chroma_name)),
-        row("Colour space", color_space.and_then(non_empty).map(color_space_name)),
-    ]
-    .into_iter()
-    .flatten()
 }
 
 fn non_empty(text: &str) -> Option<&str> {
@@ -373,7 +415,7 @@ fn codec_name(codec_id: &str) -> String {
     }
 }
 
-fn chroma_name(pixel_format: &str) -> String {
+fn chroma_name(pixel_format: &str, texts: &Texts) -> String {
     let (ratio, ten_bit) = match pixel_format {
         "yuv420p" => ("4:2:0", false),
         "yuv422p" => ("4:2:2", false),
@@ -384,7 +426,7 @@ fn chroma_name(pixel_format: &str) -> String {
         other => return other.to_owned(),
     };
     if ten_bit {
-        format!("{ratio} (10-bit)")
+        format!("{ratio} ({})", (texts.bits)(10))
     } else {
         ratio.to_owned()
     }
@@ -399,75 +441,85 @@ fn color_space_name(color_space: &str) -> String {
     }
 }
 
-fn model_line(model: &MlModel) -> ModelLine {
-    let factor = |factor: Option<i64>| factor.filter(|factor| *factor > 1);
+fn model_line(model: &MlModel, locale: &Locale) -> ModelLine {
+    let texts = locale.texts;
+    let factor = |factor: Option<i64>| factor.filter(|factor| *factor > 1).map(|factor| factor.to_string());
     let detail = match model.task {
-        Task::SuperResolution => factor(model.upscale_factor).map(|factor| format!("{factor}× upscale")),
+        Task::SuperResolution => factor(model.upscale_factor).map(|factor| (texts.upscale)(&factor)),
         Task::FpsDoubler | Task::SlowMotion => {
-            factor(model.fps_boost_factor).map(|factor| format!("{factor}× frame rate"))
+            factor(model.fps_boost_factor).map(|factor| (texts.frame_rate_factor)(&factor))
         }
         _ => None,
     };
-    let task = match model.task.label() {
-        Some(label) => label.to_owned(),
-        None => format!("Task {}", model.task.code()),
-    };
-    let name = non_empty(&model.name).map_or_else(|| format!("Model {}", model.id), str::to_owned);
+    // Task names are TensorPix's product names, shown as the API labels them.
+    let task = model
+        .task
+        .label()
+        .map_or_else(|| (texts.task)(model.task.code()), str::to_owned);
+    let name = non_empty(&model.name).map_or_else(|| (texts.model)(model.id), str::to_owned);
     ModelLine { name, task, detail }
 }
 
-fn settings(job: &Job) -> Vec<Row> {
+fn settings(job: &Job, locale: &Locale) -> Vec<Row> {
+    let texts = locale.texts;
     let stabilizes = job.ml_models.iter().any(|model| model.task == Task::Stabilization);
     let resolution = job
         .output_resolution
         .map(|resolution| match (resolution, resolution.label()) {
-            (OutputResolution::NoResize, _) => "Original size".to_owned(),
-            (_, Some(label)) => format!("{label} ({} px wide)", resolution.code()),
-            (_, None) => format!("{} px wide", resolution.code()),
+            (OutputResolution::NoResize, _) => texts.original_size.to_owned(),
+            (_, Some(label)) => format!("{label} ({})", (texts.pixels_wide)(resolution.code())),
+            (_, None) => (texts.pixels_wide)(resolution.code()),
         });
     let stabilization = match (stabilizes, job.stabilization_smoothing) {
-        (false, _) => Some("Off".to_owned()),
-        (true, Some(smoothing)) => Some(format!("Smoothing {smoothing}")),
-        (true, None) => Some("On".to_owned()),
+        (false, _) => texts.off.to_owned(),
+        (true, Some(smoothing)) => (texts.smoothing)(smoothing),
+        (true, None) => texts.on.to_owned(),
     };
     let interpolation = job.fps_interpolation_factor.and_then(|factor| {
         if factor > 1.0 {
-            format_factor(factor)
+            format_factor(factor, locale)
         } else {
-            (factor.is_finite() && factor >= 0.0).then(|| "Off".to_owned())
+            (factor.is_finite() && factor >= 0.0).then(|| texts.off.to_owned())
         }
     });
     let frame_range = if job.preview {
-        Some("Preview segment".to_owned())
+        texts.preview_segment.to_owned()
     } else {
         match (job.start_frame, job.end_frame) {
-            (Some(start), Some(end)) => Some(format!("Frames {start}–{end}")),
-            (Some(start), None) => Some(format!("From frame {start}")),
-            (None, Some(end)) => Some(format!("Up to frame {end}")),
-            (None, None) => Some("Whole video".to_owned()),
+            (Some(start), Some(end)) => (texts.frames)(start, end),
+            (Some(start), None) => (texts.from_frame)(start),
+            (None, Some(end)) => (texts.up_to_frame)(end),
+            (None, None) => texts.whole_video.to_owned(),
         }
     };
     [
-        row("Codec", non_empty(job.codec.label()).map(str::to_owned)),
-        row("Output resolution", resolution),
-        row("Grain", job.grain.and_then(format_strength)),
-        row("Stabilization", stabilization),
-        row("Frame interpolation", interpolation),
-        row("Playback speed", job.playback_speed.and_then(format_factor)),
-        row("Sharpening", job.sharpen_strength.and_then(format_strength)),
-        row("Frame range", frame_range),
+        row(texts.codec, non_empty(job.codec.label()).map(str::to_owned)),
+        row(texts.output_resolution, resolution),
+        row(texts.grain, job.grain.and_then(|grain| format_strength(grain, texts))),
+        row(texts.stabilization, Some(stabilization)),
+        row(texts.frame_interpolation, interpolation),
+        row(
+            texts.playback_speed,
+            job.playback_speed.and_then(|speed| format_factor(speed, locale)),
+        ),
+        row(
+            texts.sharpening,
+            job.sharpen_strength
+                .and_then(|strength| format_strength(strength, texts)),
+        ),
+        row(texts.frame_range, Some(frame_range)),
     ]
     .into_iter()
     .flatten()
     .collect()
 }
 
-fn cost(job: &Job) -> Option<String> {
+fn cost(job: &Job, locale: &Locale) -> Option<String> {
     let amount = job.cost_usd.parse()?;
     let free = amount.units == "0" && amount.fraction.is_empty();
     Some(if free && job.preview {
-        "Free preview".to_owned()
+        locale.texts.free_preview.to_owned()
     } else {
-        format_credits(&amount)
+        format_credits(&amount, locale)
     })
 }

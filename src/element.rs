@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::components::card::{JobCard, JobCardProps};
 use crate::components::error_view::ConfigErrorCard;
 use crate::feed::Snapshot;
+use crate::intl::CardLocale;
 use crate::options::{CardOptions, Theme};
 use crate::url::safe_http_url;
 
@@ -131,7 +132,8 @@ fn ElementCard(props: &ElementCardProps) -> Html {
                 "tensorpix-job-error",
                 &error_detail("invalid-config", None, message),
             );
-            return html! { <ConfigErrorCard message={message.clone()} theme={*theme} document_styles={false} /> };
+            let language = CardLocale::resolve(props.host.get_attribute("locale").as_deref()).language;
+            return html! { <ConfigErrorCard message={message.clone()} theme={*theme} document_styles={false} {language} /> };
         }
     };
     let on_snapshot = {
@@ -147,6 +149,7 @@ fn ElementCard(props: &ElementCardProps) -> Html {
     card.poll = options.poll;
     card.theme = options.theme;
     card.document_styles = false;
+    card.locale = options.locale.clone().map(AttrValue::from);
     html! { <JobCard ..card /> }
 }
 
@@ -191,7 +194,9 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
             .is_none_or(|last| !Rc::ptr_eq(last, snapshot));
     if let Some(error) = snapshot.error.as_ref().filter(|_| new_error) {
         reported.error_snapshot = Some(snapshot.clone());
-        let message = format!("{} {}", error.title(job_id_of(host)), error.explanation());
+        let texts = crate::i18n::Language::English.texts();
+        // The event is for the page's code, so its message is English whatever the card shows.
+        let message = format!("{} {}", error.title(job_id_of(host), texts), error.explanation(texts));
         dispatch(
             host,
             "tensorpix-job-error",

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod card_model;
 pub mod format;
+pub mod i18n;
 pub mod options;
 pub mod poll;
 pub mod url;
@@ -17,6 +18,8 @@ pub mod components;
 pub mod element;
 #[cfg(target_arch = "wasm32")]
 pub mod feed;
+#[cfg(target_arch = "wasm32")]
+pub mod intl;
 #[cfg(target_arch = "wasm32")]
 pub mod styles;
 

@@ -2,13 +2,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use tensorpix_job_card::card_model::{CardModel, Clock, Comparison, Phase, Tracking, announcement, card_model};
+use tensorpix_job_card::i18n::{ENGLISH, GERMAN, Locale, PlainNumbers};
 use tensorpix_job_card::models::{Job, JobStatus};
 use tensorpix_server::simulator::catalog::{self, Context, Lookup};
 
 const ANCHOR: i64 = 1_790_000_000_000;
-const CLOCK: Clock = Clock {
-    now_millis: ANCHOR,
-    utc_offset_minutes: 0,
+const CLOCK: Clock = Clock { now_millis: ANCHOR };
+const LOCALE: Locale<'static> = Locale {
+    texts: &ENGLISH,
+    numbers: &PlainNumbers { utc_offset_minutes: 0 },
 };
 
 fn job(id: i64) -> Job {
@@ -25,7 +27,7 @@ fn job(id: i64) -> Job {
 
 fn model(id: i64) -> CardModel {
     let job = job(id);
-    card_model(&job, &CLOCK, &Tracking::from_job(&job))
+    card_model(&job, &CLOCK, &Tracking::from_job(&job), &LOCALE)
 }
 
 fn value<'a>(rows: &'a [tensorpix_job_card::card_model::Row], label: &str) -> Option<&'a str> {
@@ -107,7 +109,7 @@ fn schema_bounds_render_sensibly() {
     let output = card.output.unwrap();
     assert_eq!(value(&output.media.rows, "Bitrate"), Some("9.22 Ebit/s"));
     assert_eq!(value(&output.media.rows, "File size"), Some("400 GB"));
-    assert_eq!(value(&output.media.rows, "Frame rate"), Some("1000 fps"));
+    assert_eq!(value(&output.media.rows, "Frame rate"), Some("1,000 fps"));
     assert_eq!(value(&output.media.rows, "Bit depth"), Some("30-bit"));
     assert_eq!(
         value(&output.media.rows, "Resolution"),
@@ -153,10 +155,10 @@ fn a_queued_job_counts_its_wait_once_there_is_one() {
         eta_seconds: None,
     };
     assert_eq!(
-        card_model(&queued, &CLOCK, &since(ANCHOR)).phase,
+        card_model(&queued, &CLOCK, &since(ANCHOR), &LOCALE).phase,
         Phase::Queued { waiting: None }
     );
-    let waited = card_model(&queued, &CLOCK, &since(ANCHOR - 185_000)).phase;
+    let waited = card_model(&queued, &CLOCK, &since(ANCHOR - 185_000), &LOCALE).phase;
     assert_eq!(
         waited,
         Phase::Queued {
@@ -195,7 +197,7 @@ fn the_eta_shown_is_the_tracked_one() {
         queued_since: None,
         eta_seconds: Some(30.0),
     };
-    let Phase::Processing { eta, .. } = card_model(&processing, &CLOCK, &tracked).phase else {
+    let Phase::Processing { eta, .. } = card_model(&processing, &CLOCK, &tracked, &LOCALE).phase else {
         panic!()
     };
     assert_eq!(eta.as_deref(), Some("less than a minute left"));
@@ -203,7 +205,7 @@ fn the_eta_shown_is_the_tracked_one() {
         queued_since: None,
         eta_seconds: Some(0.0),
     };
-    let Phase::Processing { eta, .. } = card_model(&processing, &CLOCK, &counted_out).phase else {
+    let Phase::Processing { eta, .. } = card_model(&processing, &CLOCK, &counted_out, &LOCALE).phase else {
         panic!()
     };
     assert_eq!(eta, None, "an ETA counted down to zero is hidden, not shown as zero");
@@ -229,16 +231,67 @@ fn finished_jobs_with_clips_offer_a_comparison_and_hostile_clips_do_not() {
 
 #[test]
 fn the_live_region_announces_status_and_quarter_milestones_only() {
-    assert_eq!(announcement(&job(109)), "Processing, 25 percent");
+    assert_eq!(announcement(&job(109), &ENGLISH), "Processing, 25 percent");
     let mut later = job(109);
     later.processing_progress = Some(0.49);
     assert_eq!(
-        announcement(&later),
+        announcement(&later, &ENGLISH),
         "Processing, 25 percent",
         "no new announcement between milestones"
     );
     later.processing_progress = Some(0.5);
-    assert_eq!(announcement(&later), "Processing, 50 percent");
-    assert_eq!(announcement(&job(102)), "Finished");
-    assert_eq!(announcement(&job(110)), "Unknown status (7)");
+    assert_eq!(announcement(&later, &ENGLISH), "Processing, 50 percent");
+    assert_eq!(announcement(&job(102), &ENGLISH), "Finished");
+    assert_eq!(announcement(&job(110), &ENGLISH), "Unknown status (7)");
+}
+
+#[test]
+fn every_text_comes_from_the_cards_language() {
+    struct GermanNumbers;
+    impl tensorpix_job_card::i18n::Numbers for GermanNumbers {
+        fn decimal(&self, value: f64, digits: u8) -> String {
+            PlainNumbers::default()
+                .decimal(value, digits)
+                .replace(',', "\u{2009}")
+                .replace('.', ",")
+        }
+        fn date_time(&self, _: i64) -> String {
+            "28.11.2026, 10:04".into()
+        }
+        fn time_of_day(&self, _: i64) -> String {
+            "10:04:05".into()
+        }
+    }
+    let job = job(102);
+    let german = Locale {
+        texts: &GERMAN,
+        numbers: &GermanNumbers,
+    };
+    let card = card_model(&job, &CLOCK, &Tracking::from_job(&job), &german);
+    assert_eq!(card.status_label, "Fertig");
+    let output = card.output.clone().unwrap();
+    assert_eq!(
+        value(&output.media.rows, "Auflösung"),
+        Some("1920 × 1080 (2-fach hochskaliert)")
+    );
+    assert_eq!(value(&output.media.rows, "Qualitätswert"), Some("4,4 / 5"));
+    assert_eq!(value(&card.input.rows, "Bitrate"), Some("1,3 Mbit/s"));
+    assert_eq!(value(&card.facts, "Kosten"), Some("18,75 Credits"));
+    assert_eq!(value(&card.facts, "Gestartet"), Some("28.11.2026, 10:04"));
+    assert_eq!(value(&card.settings, "Stabilisierung"), Some("Aus"));
+    // Task names ("Super Resolution") are TensorPix's product names and stay as the API sends them.
+    let english_labels = [
+        "label: \"Resolution\"",
+        "Cost",
+        "label: \"Finished\"",
+        "Off",
+        "credits",
+        "upscale",
+        "-bit",
+    ];
+    let text = format!("{card:?}");
+    for english in english_labels {
+        assert!(!text.contains(english), "{english} in a German card: {text}");
+    }
+    assert_eq!(announcement(&job, &GERMAN), "Fertig");
 }

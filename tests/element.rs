@@ -167,7 +167,10 @@ async fn a_page_with_one_script_tag_gets_live_cards_added_changed_and_removed() 
     assert_eq!(text_inside(&first, ".tpx-name"), "wedding-1998-vhs-transfer.mp4");
     assert!(inside(&first, "a.tpx-download").is_some());
     for _ in 0..200 {
-        if second.get_attribute("status").is_some_and(|status| status == "in-queue" || status == "processing") {
+        if second
+            .get_attribute("status")
+            .is_some_and(|status| status == "in-queue" || status == "processing")
+        {
             break;
         }
         sleep(50).await;
@@ -482,4 +485,48 @@ async fn axe_finds_no_accessibility_violations_in_any_state() {
     assert!(report.is_empty(), "axe violations:\n{}", report.join("\n"));
     let passes: js_sys::Array = get(&results, "passes").unchecked_into();
     assert!(passes.length() > 10, "axe actually checked something");
+}
+
+#[wasm_bindgen_test]
+async fn the_locale_attribute_and_the_page_language_choose_texts_numbers_and_dates() {
+    let body = format!(
+        "<tensorpix-job-card id=\"german\"{} locale=\"de-DE\"></tensorpix-job-card>\
+         <tensorpix-job-card id=\"english\"{} locale=\"en-US\"></tensorpix-job-card>\
+         <tensorpix-job-card id=\"page\"{}></tensorpix-job-card>",
+        attrs(&sim_attributes("102")),
+        attrs(&sim_attributes("102")),
+        attrs(&sim_attributes("109"))
+    );
+    let page = page(&body, "").await;
+    page.document
+        .document_element()
+        .unwrap()
+        .set_attribute("lang", "de")
+        .unwrap();
+    let german = page.card("#german");
+    attribute_becomes(&german, "status", "finished").await;
+    assert_eq!(text_inside(&german, ".tpx-status-label"), "Fertig");
+    let facts = text_inside(&german, ".tpx-facts");
+    assert!(facts.contains("18,75 Credits"), "German numbers and plural: {facts}");
+    assert!(facts.contains(".11.2026"), "an Intl date in German: {facts}");
+    assert!(text_inside(&german, ".tpx-input").contains("1,3 Mbit/s"));
+    assert!(text_inside(&german, "a.tpx-download").starts_with("Verbessertes Video herunterladen"));
+
+    let english = page.card("#english");
+    attribute_becomes(&english, "status", "finished").await;
+    assert!(text_inside(&english, ".tpx-facts").contains("18.75 credits"));
+
+    // Without its own locale, a card created after the page says `lang="de"` speaks German.
+    let page_language = page.card("#page");
+    page_language.set_attribute("locale", "").unwrap();
+    let late: Vec<(&str, String)> = sim_attributes("109");
+    let late = page.add(
+        &late
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    attribute_becomes(&late, "status", "processing").await;
+    assert_eq!(text_inside(&late, ".tpx-status-label"), "In Bearbeitung");
+    assert!(text_inside(&late, ".tpx-percent").contains("42 %"));
 }

@@ -12,7 +12,8 @@ use super::job_view::JobView;
 use crate::api::{ApiConfig, DEFAULT_API_BASE};
 use crate::card_model::{Clock, announcement, card_model};
 use crate::feed::{FeedKey, Snapshot, Subscription};
-use crate::format::{format_time_of_day, seconds_until};
+use crate::format::seconds_until;
+use crate::intl::CardLocale;
 use crate::options::Theme;
 use crate::poll::PollSettings;
 
@@ -44,15 +45,15 @@ pub struct JobCardProps {
     /// Add the card's stylesheet to the document. Off inside a shadow root, which has its own.
     #[prop_or(true)]
     pub document_styles: bool,
+    /// A BCP 47 language tag for texts, numbers and dates; else the page's `lang`, else the browser's.
+    #[prop_or_default]
+    pub locale: Option<AttrValue>,
 }
 
-/// The browser's clock and time zone, for the card model.
+/// The browser's clock, for the card model.
 fn browser_clock() -> Clock {
-    let now = js_sys::Date::new_0();
-    // JavaScript's offset is UTC minus local time.
     Clock {
-        now_millis: now.get_time() as i64,
-        utc_offset_minutes: -(now.get_timezone_offset() as i64),
+        now_millis: js_sys::Date::now() as i64,
     }
 }
 
@@ -108,6 +109,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
         });
     }
 
+    let locale = use_memo(props.locale.clone(), |locale| CardLocale::resolve(locale.as_deref()));
     let on_retry = Callback::from(move |()| {
         if let Some(subscription) = subscription.borrow().as_ref() {
             subscription.restart();
@@ -120,6 +122,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
             theme={props.theme}
             details_open={props.details_open}
             document_styles={props.document_styles}
+            locale={(*locale).clone()}
             {on_retry}
         />
     }
@@ -138,6 +141,8 @@ pub struct CardViewProps {
     pub on_retry: Callback<()>,
     #[prop_or(true)]
     pub document_styles: bool,
+    #[prop_or_default]
+    pub locale: CardLocale,
 }
 
 /// Lays out one snapshot: loading, the job (with a quiet note when a refresh failed), or the error.
@@ -148,52 +153,53 @@ pub fn CardView(props: &CardViewProps) -> Html {
     use_state(move || document_styles.then(crate::styles::ensure_document_styles));
     let snapshot = &*props.snapshot;
     let clock = browser_clock();
+    let locale = props.locale.locale();
+    let (language, texts) = (props.locale.language, locale.texts);
     let retry_in = snapshot.retry_at.map(|at| seconds_until(at, clock.now_millis));
-    let announcement = snapshot.job.as_deref().map(announcement).unwrap_or_default();
+    let announcement = snapshot
+        .job
+        .as_deref()
+        .map(|job| announcement(job, texts))
+        .unwrap_or_default();
     let (body, state) = match (&snapshot.job, &snapshot.error) {
         (None, None) => (
             html! {
                 <div class="tpx-loading" aria-busy="true">
                     <span class="tpx-spinner" aria-hidden="true"></span>
-                    { format!("Loading job {}…", props.job_id) }
+                    { (texts.loading)(props.job_id) }
                 </div>
             },
             "loading",
         ),
         (Some(job), error) => {
-            let model = Rc::new(card_model(job, &clock, &snapshot.tracking(clock.now_millis)));
+            let model = Rc::new(card_model(job, &clock, &snapshot.tracking(clock.now_millis), &locale));
             let notice = error.as_ref().map(|error| {
-                let updated = snapshot
-                    .updated_at
-                    .map(|at| format_time_of_day(at, clock.utc_offset_minutes));
+                let title = error.title(props.job_id, texts);
                 let mut text = match retry_in {
-                    Some(seconds) => format!(
-                        "Couldn't refresh ({}); retrying in {seconds} s.",
-                        error.title(props.job_id)
-                    ),
-                    None => format!("Updates stopped: {}.", error.title(props.job_id)),
+                    Some(seconds) => (texts.could_not_refresh)(&title, seconds),
+                    None => (texts.updates_stopped)(&title),
                 };
-                if let Some(updated) = updated {
-                    text += &format!(" Last updated {updated}.");
+                if let Some(updated) = snapshot.updated_at {
+                    text = format!("{text} {}", (texts.last_updated)(&locale.numbers.time_of_day(updated)));
                 }
                 html! {
                     <div class="tpx-stale" part="error" data-error={error.kind()}>
                         <p>{ text }</p>
                         if snapshot.needs_retry {
                             <button type="button" class="tpx-button tpx-retry" part="retry" onclick={props.on_retry.reform(|_| ())}>
-                                { "Try again" }
+                                { texts.try_again }
                             </button>
                         }
                     </div>
                 }
             });
             (
-                html! { <><JobView {model} details_open={props.details_open} />{ for notice }</> },
+                html! { <><JobView {model} details_open={props.details_open} {language} />{ for notice }</> },
                 job.status.slug(),
             )
         }
         (None, Some(error)) => (
-            html! { <ErrorView error={error.clone()} job_id={props.job_id} {retry_in} on_retry={props.on_retry.clone()} /> },
+            html! { <ErrorView error={error.clone()} job_id={props.job_id} {retry_in} on_retry={props.on_retry.clone()} {language} /> },
             "error",
         ),
     };

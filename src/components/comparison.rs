@@ -5,10 +5,12 @@ use web_sys::HtmlVideoElement;
 use yew::prelude::*;
 
 use crate::card_model::Comparison;
+use crate::i18n::Language;
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct ComparisonViewProps {
     pub clips: Comparison,
+    pub language: Language,
 }
 
 /// How far apart the clips may drift before the "before" clip is pulled back to the "after" one.
@@ -16,6 +18,7 @@ const MAX_DRIFT_SECONDS: f64 = 0.15;
 
 #[component]
 pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
+    let texts = props.language.texts();
     let position = use_state(|| 50_u8);
     let (before, after) = (use_node_ref(), use_node_ref());
     let on_input = {
@@ -59,14 +62,14 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
                     muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true"
                     ontimeupdate={follow.clone()} onplay={follow.clone()} onpause={follow} />
                 <span class="tpx-comparison-line" style={handle} aria-hidden="true"></span>
-                <span class="tpx-comparison-tag tpx-comparison-tag-before" aria-hidden="true">{ "Before" }</span>
-                <span class="tpx-comparison-tag tpx-comparison-tag-after" aria-hidden="true">{ "After" }</span>
+                <span class="tpx-comparison-tag tpx-comparison-tag-before" aria-hidden="true">{ texts.before }</span>
+                <span class="tpx-comparison-tag tpx-comparison-tag-after" aria-hidden="true">{ texts.after }</span>
                 <input class="tpx-comparison-slider" type="range" min="0" max="100" step="1"
                     value={position.to_string()} oninput={on_input}
-                    aria-label="Before and after: move to compare"
-                    aria-valuetext={format!("{}% before, {}% after", *position, 100 - *position)} />
+                    aria-label={texts.comparison_label}
+                    aria-valuetext={(texts.comparison_value)(*position)} />
             </div>
-            <figcaption class="tpx-muted">{ "Before and after: drag the line or use the arrow keys." }</figcaption>
+            <figcaption class="tpx-muted">{ texts.comparison_hint }</figcaption>
         </figure>
     }
 }

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::api::FetchError;
+use crate::i18n::Language;
 use crate::options::Theme;
 
 #[derive(Properties, Clone, PartialEq)]
@@ -13,22 +14,24 @@ pub struct ErrorViewProps {
     #[prop_or_default]
     pub retry_in: Option<u64>,
     pub on_retry: Callback<()>,
+    pub language: Language,
 }
 
 #[component]
 pub fn ErrorView(props: &ErrorViewProps) -> Html {
     let error = &props.error;
+    let texts = props.language.texts();
     let on_click = props.on_retry.reform(|_: MouseEvent| ());
     html! {
         <div class="tpx-error" part="error" role="alert" data-error={error.kind()}>
             <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
             <div class="tpx-error-body">
-                <p class="tpx-error-title">{ error.title(props.job_id) }</p>
-                <p class="tpx-error-text">{ error.explanation() }</p>
+                <p class="tpx-error-title">{ error.title(props.job_id, texts) }</p>
+                <p class="tpx-error-text">{ error.explanation(texts) }</p>
                 if let Some(seconds) = props.retry_in {
-                    <p class="tpx-muted tpx-retry-in">{ format!("Trying again in {seconds} s.") }</p>
+                    <p class="tpx-muted tpx-retry-in">{ (texts.trying_again_in)(seconds) }</p>
                 }
-                <button type="button" class="tpx-button tpx-retry" part="retry" onclick={on_click}>{ "Try again" }</button>
+                <button type="button" class="tpx-button tpx-retry" part="retry" onclick={on_click}>{ texts.try_again }</button>
             </div>
         </div>
     }
@@ -42,6 +45,8 @@ pub struct ConfigErrorProps {
     pub theme: Theme,
     #[prop_or(true)]
     pub document_styles: bool,
+    #[prop_or_default]
+    pub language: Language,
 }
 
 /// A card that cannot fetch anything because it was set up wrongly (a job id that is no number).
@@ -54,7 +59,7 @@ pub fn ConfigErrorCard(props: &ConfigErrorProps) -> Html {
             <div class="tpx-error" part="error" role="alert" data-error="invalid-config">
                 <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
                 <div class="tpx-error-body">
-                    <p class="tpx-error-title">{ "This card is not set up correctly" }</p>
+                    <p class="tpx-error-title">{ props.language.texts().not_set_up }</p>
                     <p class="tpx-error-text">{ &props.message }</p>
                 </div>
             </div>

@@ -6,16 +6,19 @@ use yew::prelude::*;
 
 use super::comparison::ComparisonView;
 use crate::card_model::{CardModel, Media, ModelLine, Output, Phase, Row};
+use crate::i18n::{Language, Texts};
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct JobViewProps {
     pub model: Rc<CardModel>,
     pub details_open: bool,
+    pub language: Language,
 }
 
 #[component]
 pub fn JobView(props: &JobViewProps) -> Html {
     let model = &*props.model;
+    let texts = props.language.texts();
     let header_thumbnail = model
         .output
         .as_ref()
@@ -33,7 +36,7 @@ pub fn JobView(props: &JobViewProps) -> Html {
                 <div class="tpx-heading">
                     <h2 class="tpx-name" title={model.title.clone()} dir="auto">{ &model.title }</h2>
                     <p class="tpx-meta">
-                        <span class="tpx-job-id">{ format!("Job #{}", model.job_id) }</span>
+                        <span class="tpx-job-id">{ (texts.job_number)(model.job_id) }</span>
                         { for model.flags.iter().map(|flag| html! { <span class="tpx-flag">{ *flag }</span> }) }
                     </p>
                     <span class={classes!("tpx-status", format!("tpx-status-{}", model.status.slug()))} part="status">
@@ -42,28 +45,28 @@ pub fn JobView(props: &JobViewProps) -> Html {
                     </span>
                 </div>
             </header>
-            { phase_view(&model.phase) }
+            { phase_view(&model.phase, texts) }
             if let Some(output) = &model.output {
-                { output_actions(output) }
+                { output_actions(output, props.language) }
             }
             if let Some(description) = &model.description {
                 <p class="tpx-description" dir="auto">{ description }</p>
             }
             { rows_list("tpx-facts", &model.facts) }
             <details class="tpx-details" open={props.details_open}>
-                <summary>{ "Details" }</summary>
-                { media_section("Input video", "tpx-input", "input", &model.input) }
+                <summary>{ texts.details }</summary>
+                { media_section(texts.input_video, "tpx-input", "input", &model.input, texts) }
                 if let Some(output) = &model.output {
-                    { media_section("Enhanced video", "tpx-output", "output", &output.media) }
+                    { media_section(texts.enhanced_video, "tpx-output", "output", &output.media, texts) }
                 }
                 if !model.models.is_empty() {
                     <section class="tpx-section tpx-models" part="models">
-                        <h3>{ "AI models" }</h3>
+                        <h3>{ texts.ai_models }</h3>
                         <ul>{ for model.models.iter().map(model_item) }</ul>
                     </section>
                 }
                 <section class="tpx-section tpx-settings">
-                    <h3>{ "Settings" }</h3>
+                    <h3>{ texts.settings }</h3>
                     { rows_list("tpx-rows", &model.settings) }
                 </section>
             </details>
@@ -82,13 +85,13 @@ fn status_icon(phase: &Phase) -> &'static str {
     }
 }
 
-fn phase_view(phase: &Phase) -> Html {
+fn phase_view(phase: &Phase, texts: &Texts) -> Html {
     match phase {
         Phase::Queued { waiting } => html! {
             <div class="tpx-phase tpx-queued">
-                <p>{ "Waiting for a GPU. Jobs can wait a few minutes while GPUs start." }</p>
+                <p>{ texts.waiting_for_gpu }</p>
                 if let Some(waiting) = waiting {
-                    <p class="tpx-muted tpx-waiting">{ format!("Waiting for {waiting}") }</p>
+                    <p class="tpx-muted tpx-waiting">{ (texts.waiting_for)(waiting) }</p>
                 }
             </div>
         },
@@ -101,7 +104,7 @@ fn phase_view(phase: &Phase) -> Html {
             <div class="tpx-phase tpx-processing">
                 <div class="tpx-progress-row">
                     <progress class="tpx-progress" part="progress" max="100" value={percent.to_string()}
-                        aria-label="Enhancement progress"
+                        aria-label={texts.progress_name}
                         aria-valuetext={match eta { Some(eta) => format!("{percent_text}, {eta}"), None => percent_text.clone() }}>
                         { percent_text }
                     </progress>
@@ -112,45 +115,45 @@ fn phase_view(phase: &Phase) -> Html {
                         <span class="tpx-eta" part="eta">{ eta }</span>
                     }
                     if let Some(elapsed) = elapsed {
-                        <span class="tpx-elapsed">{ format!("running for {elapsed}") }</span>
+                        <span class="tpx-elapsed">{ (texts.running_for)(elapsed) }</span>
                     }
                 </p>
             </div>
         },
         Phase::Finished { took } => html! {
             <div class="tpx-phase tpx-finished">
-                <p>{ match took { Some(took) => format!("Enhanced in {took}."), None => "Enhancement finished.".to_owned() } }</p>
+                <p>{ took.as_deref().map_or_else(|| texts.enhancement_finished.to_owned(), texts.enhanced_in) }</p>
             </div>
         },
         Phase::Failed { at } => html! {
             <div class="tpx-phase tpx-failed">
-                <p>{ "TensorPix could not finish this job." }</p>
+                <p>{ texts.could_not_finish }</p>
                 if let Some(at) = at {
-                    <p class="tpx-muted">{ format!("Failed on {at}.") }</p>
+                    <p class="tpx-muted">{ (texts.failed_on)(at) }</p>
                 }
             </div>
         },
         Phase::Canceled { at } => html! {
             <div class="tpx-phase tpx-canceled">
-                <p>{ "This job was canceled before it finished." }</p>
+                <p>{ texts.canceled_before_finish }</p>
                 if let Some(at) = at {
-                    <p class="tpx-muted">{ format!("Canceled on {at}.") }</p>
+                    <p class="tpx-muted">{ (texts.canceled_on)(at) }</p>
                 }
             </div>
         },
         Phase::Unknown { code } => html! {
             <div class="tpx-phase tpx-unknown">
-                <p>{ format!("TensorPix reports status code {code}, which this card does not know yet.") }</p>
+                <p>{ (texts.unknown_code)(*code) }</p>
             </div>
         },
     }
 }
 
-fn output_actions(output: &Output) -> Html {
+fn output_actions(output: &Output, language: Language) -> Html {
     html! {
         <div class="tpx-result">
             if let Some(clips) = &output.comparison {
-                <ComparisonView clips={clips.clone()} />
+                <ComparisonView clips={clips.clone()} {language} />
             }
             if let Some(deleted) = &output.deleted {
                 <p class="tpx-deleted">{ deleted }</p>
@@ -158,7 +161,7 @@ fn output_actions(output: &Output) -> Html {
             if let Some(download) = &output.download {
                 <a class="tpx-button tpx-download" part="download" href={download.url.clone()} download={download.file_name.clone()}
                     rel="noopener noreferrer" target="_blank">
-                    { "Download enhanced video" }
+                    { language.texts().download }
                     if let Some(size) = &download.size {
                         <span class="tpx-download-size">{ format!("({size})") }</span>
                     }
@@ -168,13 +171,13 @@ fn output_actions(output: &Output) -> Html {
     }
 }
 
-fn media_section(title: &'static str, class: &'static str, part: &'static str, media: &Media) -> Html {
+fn media_section(title: &'static str, class: &'static str, part: &'static str, media: &Media, texts: &Texts) -> Html {
     html! {
         <section class={classes!("tpx-section", class)} part={part}>
             <h3>{ title }</h3>
             <div class="tpx-media">
                 if let Some(src) = &media.thumbnail {
-                    <img class="tpx-media-thumbnail" src={src.clone()} alt={format!("{title} thumbnail")} loading="lazy" />
+                    <img class="tpx-media-thumbnail" src={src.clone()} alt={(texts.thumbnail_of)(title)} loading="lazy" />
                 }
                 { rows_list("tpx-rows", &media.rows) }
             </div>
