@@ -25,7 +25,10 @@ mod app {
                 status.set(now.to_owned());
             })
         };
-        let mut card = yew::props!(JobCardProps { job_id: 102, on_snapshot });
+        let mut card = yew::props!(JobCardProps {
+            job_id: 102,
+            on_snapshot
+        });
         card.api_base = AttrValue::Static("/tensorpix");
         card.poll = PollSettings::new(Duration::from_secs(3), Duration::from_secs(15));
         card.theme = Theme::Auto;

@@ -1,48 +1,69 @@
-//! `cargo xtask demo`: the simulator on :8099 plus `trunk serve --release` on :8080, until Ctrl-C.
+//! `cargo xtask demo`: the simulator on :8099, the proxy in front of it on :8098, and
+//! `trunk serve --release` on :8080, until Ctrl-C.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::process::{ChildGuard, command};
+use crate::server::{self, Profile, ProxyOptions};
 use crate::simulator::{self, DEFAULT_API_KEY};
 use crate::{Failure, header, net, setup};
 
-/// Fixed ports: Trunk.toml serves the page on 8080; the simulator takes its default, 8099.
+/// Fixed ports: Trunk.toml serves the page on 8080; the simulator takes its default, 8099, and
+/// the proxy its own, 8098 (the page's proxy cards use `api-base="http://127.0.0.1:8098"`).
 const SIMULATOR_PORT: u16 = 8099;
+const PROXY_PORT: u16 = 8098;
 const DEMO_PORT: u16 = 8080;
 const DEMO_URL: &str = "http://127.0.0.1:8080/";
+const DEMO_ORIGIN: &str = "http://127.0.0.1:8080";
 
 pub fn run() -> Result<(), Failure> {
     setup::run(false)?;
 
-    header("build the API simulator");
+    header("build the API simulator and proxy");
     simulator::build()?;
-    // Check both ports up front: a clear message now beats a failure after a minute of building.
+    // Check every port up front: a clear message now beats a failure after a minute of building.
     net::ensure_port_free(SIMULATOR_PORT, "the simulator")?;
+    net::ensure_port_free(PROXY_PORT, "the proxy")?;
     net::ensure_port_free(DEMO_PORT, "trunk serve")?;
 
     header(&format!("start the API simulator on 127.0.0.1:{SIMULATOR_PORT}"));
     // Quiet: the widget polls, and a log line per request would bury trunk's output.
     let simulator = simulator::start(SIMULATOR_PORT, DEFAULT_API_KEY, true)?;
 
+    header(&format!("start the proxy on 127.0.0.1:{PROXY_PORT}"));
+    // The key goes in the proxy's environment, as in production; quiet for the same reason.
+    let proxy = server::start_proxy(&ProxyOptions {
+        binary: &server::binary_path(Profile::Debug),
+        port: PROXY_PORT,
+        upstream: &simulator.url(),
+        allow_origin: DEMO_ORIGIN,
+        api_key: DEFAULT_API_KEY,
+        quiet: true,
+        discard_log: false,
+        extra_args: &[],
+    })?;
+
     header("trunk serve --release");
     let banner = format!(
         "  demo        {DEMO_URL}\n  simulator   {}  (request log: {0}/_sim/log)\n  API key     {DEFAULT_API_KEY}\n  \
-         Ctrl-C stops both.",
-        simulator.url()
+         proxy       {}  (no key in the page)\n  Ctrl-C stops all three.",
+        simulator.url(),
+        proxy.url()
     );
     println!("{banner}\n  (the first release build takes a minute or two; trunk's log follows)\n");
-    // Ctrl-C reaches the whole foreground process group: trunk and the simulator stop on their
-    // own. When trunk exits by itself, dropping `simulator` below stops the simulator.
+    // Ctrl-C reaches the whole foreground process group: trunk, the simulator and the proxy stop
+    // on their own. When trunk exits by itself, dropping them below stops them.
     let mut trunk = ChildGuard::spawn("trunk serve", command("trunk").args(["serve", "--release"]))?;
     announce_when_ready(banner);
     let status = trunk.wait()?;
+    drop(proxy);
     drop(simulator);
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`trunk serve --release` exited ({status}); the simulator was stopped").into())
+        Err(format!("`trunk serve --release` exited ({status}); the simulator and the proxy were stopped").into())
     }
 }
 

@@ -2,9 +2,11 @@
 
 mod bundle;
 mod demo;
+mod load;
 mod net;
 mod process;
 mod results;
+mod server;
 mod setup;
 mod simulator;
 mod static_server;
@@ -22,8 +24,10 @@ Commands:
   test [options]          fmt, clippy, native tests, trunk release build, browser tests against the simulator
       --skip-lint                  skip cargo fmt and both clippy runs
       --browser chromium|firefox   run the browser tests in one browser only (default: both)
-  demo                    Start the API simulator on 127.0.0.1:8099 and `trunk serve --release` on
-                          http://127.0.0.1:8080/ (Ctrl-C stops both)
+  demo                    Start the API simulator on 127.0.0.1:8099, the proxy on 127.0.0.1:8098 and
+                          `trunk serve --release` on http://127.0.0.1:8080/ (Ctrl-C stops all three)
+  load                    Benchmark the proxy's cached answers: wrk for 10 s on loopback against a
+                          release build (installs wrk with apt-get if missing); not part of `test`
   bundle                  Trunk's post-build hook: append the <tensorpix-job-card> element to the module
   help                    Show this text";
 
@@ -54,6 +58,7 @@ enum Task {
     Setup { browsers: bool },
     Test(test::Options),
     Demo,
+    Load,
     Bundle,
     Help,
 }
@@ -74,6 +79,7 @@ fn main() -> ExitCode {
         Task::Setup { browsers } => setup::run(browsers),
         Task::Test(options) => test::run(&options),
         Task::Demo => demo::run(),
+        Task::Load => load::run(),
         Task::Bundle => bundle::run(),
     };
     match outcome {
@@ -103,6 +109,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
             Some(other) => Err(format!("unknown option `{other}` for `demo`")),
         },
         "test" => test::Options::parse(rest).map(Task::Test),
+        "load" => match rest.first() {
+            None => Ok(Task::Load),
+            Some(other) => Err(format!("unknown option `{other}` for `load`")),
+        },
         "bundle" => Ok(Task::Bundle),
         other => Err(format!("unknown command `{other}`")),
     }
@@ -144,6 +154,8 @@ mod tests {
             Ok(Task::Setup { browsers: false })
         );
         assert_eq!(parse_args(args("demo")), Ok(Task::Demo));
+        assert_eq!(parse_args(args("load")), Ok(Task::Load));
+        assert!(parse_args(args("load --long")).unwrap_err().contains("--long"));
         assert!(parse_args(args("demo --now")).unwrap_err().contains("--now"));
         assert!(parse_args(args("deploy")).unwrap_err().contains("deploy"));
     }

@@ -143,7 +143,8 @@ pub async fn run(config: SimulatorConfig) -> std::io::Result<()> {
     serve(listener, config).await
 }
 
-async fn shutdown_signal() {
+/// Completes on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).
+pub(crate) async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

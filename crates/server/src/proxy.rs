@@ -1,0 +1,527 @@
+//! Production mode: a small, hardened HTTP proxy that holds the TensorPix API key so pages don't.
+//!
+//! A TensorPix key never expires and grants the whole account, so a public page must not carry
+//! it. The job card points its `api-base` here instead, and the proxy:
+//!
+//! - answers only `GET /api/jobs/{id}/` (and its CORS preflight) for a canonical numeric id, plus
+//!   `GET /healthz`; everything else is a 404 or 405 with a `{"detail": ...}` body. The upstream
+//!   URL is built from the parsed id, never from the client's path or query, so no other upstream
+//!   path is reachable;
+//! - sends upstream only its own headers (`Authorization: Token KEY`, `Accept`, `User-Agent`):
+//!   the client's `Authorization`, cookies and everything else stay here;
+//! - passes on upstream's status and JSON body (including 429 and its `Retry-After`), replacing a
+//!   non-JSON body (an HTML error page from a gateway) with a `{"detail": ...}` of the same status,
+//!   so the proxy's origin never serves upstream markup;
+//! - keeps each job's 200 or 404 for `--cache-ttl` seconds and a 429 until its `Retry-After`
+//!   (at most a minute), and coalesces concurrent requests for one job into one upstream request;
+//! - limits, per client address, how many upstream requests a client can cause (cache hits and
+//!   coalesced requests are free);
+//! - logs one line per request, never the key nor any client header.
+//!
+//! It is stateless: the cache and the rate-limit buckets are per process and may be lost at any
+//! time, so any number of copies can run behind a load balancer (each copy then makes its own one
+//! request per job per TTL), and a CDN in front can share cacheable answers (`Cache-Control:
+//! public, max-age=TTL`, `Age`, and `Vary: Origin` when origins are named).
+
+pub mod api_key;
+pub mod cache;
+pub mod cors;
+pub mod rate_limit;
+pub mod routes;
+pub mod upstream;
+
+use std::convert::Infallible;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::header::{AGE, ALLOW, CACHE_CONTROL, CONTENT_TYPE, ORIGIN, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
+use http::request::Parts;
+use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+pub use self::api_key::{API_KEY_VARIABLE, ApiKey, ApiKeyError};
+use self::cache::{GetError, Served, SingleFlight, Source};
+pub use self::cors::AllowedOrigins;
+use self::rate_limit::RateLimiter;
+use self::routes::{JobId, Route};
+pub use self::upstream::UpstreamBase;
+use self::upstream::{Fetched, Upstream, UpstreamError, UpstreamResponse};
+
+/// Where the proxy listens unless `--listen` says otherwise (the simulator takes 8099).
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8098);
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(2);
+pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(10);
+/// Upstream requests per client per minute: a page polling a dozen distinct jobs every few
+/// seconds stays under it.
+pub const DEFAULT_RATE_LIMIT: u32 = 120;
+
+/// Request line plus headers above this get a 431 with a `detail`.
+const MAX_REQUEST_HEAD_BYTES: usize = 8 * 1024;
+/// hyper's own limit, above which it answers a bare 431 and closes the connection itself.
+const HARD_REQUEST_HEAD_BYTES: usize = 16 * 1024;
+const MAX_REQUEST_HEADERS: usize = 64;
+/// A client that has not sent its headers by then is dropped (slow-loris).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a throttled (429) answer is kept, whatever its `Retry-After` says.
+const MAX_THROTTLE_HOLD: Duration = Duration::from_secs(60);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+const MAX_LOGGED_PATH: usize = 200;
+
+/// How the proxy was started. The key is not here: it never passes through the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyConfig {
+    pub upstream: UpstreamBase,
+    pub listen: SocketAddr,
+    pub allowed_origins: AllowedOrigins,
+    pub cache_ttl: Duration,
+    pub upstream_timeout: Duration,
+    /// Upstream requests a client may cause per minute; 0 turns the limit off.
+    pub rate_limit: u32,
+    /// Read the key from this file instead of `TENSORPIX_API_KEY`.
+    pub api_key_file: Option<PathBuf>,
+    /// A header naming the client's address, set by a trusted load balancer in front.
+    pub client_ip_header: Option<HeaderName>,
+    /// Log warnings only, not every request.
+    pub quiet: bool,
+}
+
+impl ProxyConfig {
+    /// The defaults, in front of `upstream`.
+    pub fn new(upstream: UpstreamBase) -> ProxyConfig {
+        ProxyConfig {
+            upstream,
+            listen: DEFAULT_LISTEN,
+            allowed_origins: AllowedOrigins::default(),
+            cache_ttl: DEFAULT_CACHE_TTL,
+            upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
+            rate_limit: DEFAULT_RATE_LIMIT,
+            api_key_file: None,
+            client_ip_header: None,
+            quiet: false,
+        }
+    }
+}
+
+/// Why the proxy cannot run.
+#[derive(Debug)]
+pub enum ProxyError {
+    Tls(rustls::Error),
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    Serve(std::io::Error),
+}
+
+impl fmt::Display for ProxyError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxyError::Tls(error) => write!(formatter, "cannot set up TLS for the upstream: {error}"),
+            ProxyError::Listen { address, source } => write!(formatter, "cannot listen on {address}: {source}"),
+            ProxyError::Serve(error) => write!(formatter, "serving failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ProxyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ProxyError::Tls(error) => Some(error),
+            ProxyError::Listen { source, .. } => Some(source),
+            ProxyError::Serve(error) => Some(error),
+        }
+    }
+}
+
+type Body = Full<Bytes>;
+
+/// A configured proxy, ready to serve on a listener.
+pub struct Proxy {
+    state: Arc<State>,
+}
+
+struct State {
+    config: ProxyConfig,
+    upstream: Upstream,
+    cache: Arc<SingleFlight<JobId, Fetched>>,
+    limiter: RateLimiter,
+    /// `public, max-age=N` for cacheable answers.
+    cache_control: HeaderValue,
+}
+
+impl Proxy {
+    pub fn new(config: ProxyConfig, key: &ApiKey) -> Result<Proxy, ProxyError> {
+        let upstream = Upstream::new(config.upstream.clone(), key, config.upstream_timeout).map_err(ProxyError::Tls)?;
+        let ttl = config.cache_ttl;
+        let cache = SingleFlight::new(move |fetched: &Fetched| match fetched {
+            Ok(answer) if is_cacheable(answer) => Some(ttl),
+            Ok(answer) if answer.status == StatusCode::TOO_MANY_REQUESTS => {
+                retry_delay(answer.retry_after.as_ref()).map(|delay| delay.min(MAX_THROTTLE_HOLD))
+            }
+            _ => None,
+        });
+        // Whole seconds, at least one: a CDN then never keeps an answer much longer than we do.
+        let max_age = config.cache_ttl.as_secs().max(1);
+        Ok(Proxy {
+            state: Arc::new(State {
+                limiter: RateLimiter::new(config.rate_limit),
+                cache_control: HeaderValue::try_from(format!("public, max-age={max_age}")).expect("ASCII"),
+                config,
+                upstream,
+                cache,
+            }),
+        })
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets open requests finish (for up
+    /// to ten seconds).
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let config = &self.state.config;
+        tracing::info!(
+            listen = %listener.local_addr()?,
+            upstream = %self.state.upstream.base(),
+            allowed_origins = %config.allowed_origins.describe(),
+            cache_ttl_s = config.cache_ttl.as_secs_f64(),
+            upstream_timeout_s = config.upstream_timeout.as_secs_f64(),
+            rate_limit_per_minute = config.rate_limit,
+            "TensorPix proxy ready"
+        );
+        if self.state.upstream.base().sends_key_in_clear() {
+            tracing::warn!(
+                "the upstream URL is plain http to another host: the API key crosses the network unencrypted"
+            );
+        }
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .max_header_size(HARD_REQUEST_HEAD_BYTES)
+            .max_headers(MAX_REQUEST_HEADERS);
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Usually out of file descriptors: back off instead of spinning.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let state = Arc::clone(&self.state);
+            let service = service_fn(move |request| handle(Arc::clone(&state), peer, request));
+            let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "connection ended with an error");
+                }
+            });
+        }
+        drop(listener);
+        tracing::info!("shutting down: finishing open requests");
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("open connections did not finish in time"),
+        }
+        Ok(())
+    }
+}
+
+/// Binds `config.listen` and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: ProxyConfig, key: ApiKey) -> Result<(), ProxyError> {
+    let address = config.listen;
+    let proxy = Proxy::new(config, &key)?;
+    drop(key);
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|source| ProxyError::Listen { address, source })?;
+    proxy
+        .serve(listener, crate::simulator::shutdown_signal())
+        .await
+        .map_err(ProxyError::Serve)
+}
+
+async fn handle(
+    state: Arc<State>,
+    peer: SocketAddr,
+    request: hyper::Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    // The body is never read: no route takes one.
+    let (request, _) = request.into_parts();
+    let client = rate_limit::client_address(peer.ip(), &request.headers, state.config.client_ip_header.as_ref());
+    let (mut response, cache) = state.respond(&request, client).await;
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !cors::AllowedOrigins::is_preflight(&request.method, &request.headers) {
+        state
+            .config
+            .allowed_origins
+            .decorate(request.headers.get(ORIGIN), headers);
+    }
+    tracing::info!(
+        %client,
+        method = %request.method,
+        path = %LoggedPath(request.uri.path()),
+        status = response.status().as_u16(),
+        cache = %cache.map_or("-", Source::as_str),
+        latency_ms = %format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        "request"
+    );
+    Ok(response)
+}
+
+impl State {
+    async fn respond(&self, request: &Parts, client: IpAddr) -> (Response<Body>, Option<Source>) {
+        if head_size(request) > MAX_REQUEST_HEAD_BYTES {
+            return (
+                detail(
+                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "Request headers are too large.",
+                ),
+                None,
+            );
+        }
+        match (routes::route(request.uri.path()), &request.method) {
+            (Route::NotFound, _) => (detail(StatusCode::NOT_FOUND, "Not found."), None),
+            (Route::Health, &Method::GET) => (json(StatusCode::OK, Bytes::from_static(b"{\"status\":\"ok\"}")), None),
+            (Route::Health, method) => (method_not_allowed(method, "GET"), None),
+            (Route::Job(job), &Method::GET) => self.job(job, client).await,
+            (Route::Job(_), &Method::OPTIONS) => (self.options(request), None),
+            (Route::Job(_), method) => (method_not_allowed(method, "GET, OPTIONS"), None),
+        }
+    }
+
+    async fn job(&self, job: JobId, client: IpAddr) -> (Response<Body>, Option<Source>) {
+        let upstream = self.upstream.clone();
+        let served = self
+            .cache
+            .get(
+                job,
+                || self.limiter.acquire(client, Instant::now()),
+                move || async move { fetch_and_report(upstream, job).await },
+            )
+            .await;
+        match served {
+            Ok(served) => (self.job_response(&served), Some(served.source)),
+            Err(GetError::Refused(wait)) => {
+                let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+                let mut response = detail(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &format!("Too many requests from this address. Try again in {seconds} seconds."),
+                );
+                response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
+                (response, None)
+            }
+            Err(GetError::Abandoned) => (
+                detail(StatusCode::BAD_GATEWAY, "The proxy failed while fetching this job."),
+                None,
+            ),
+        }
+    }
+
+    fn job_response(&self, served: &Served<Fetched>) -> Response<Body> {
+        let answer = match &*served.value {
+            Ok(answer) => answer,
+            Err(UpstreamError::Timeout(_)) => {
+                return detail(StatusCode::GATEWAY_TIMEOUT, "The TensorPix API did not answer in time.");
+            }
+            Err(UpstreamError::Connect(_)) => {
+                return detail(StatusCode::BAD_GATEWAY, "The TensorPix API cannot be reached.");
+            }
+            Err(UpstreamError::Transport(_) | UpstreamError::TooLarge) => {
+                return detail(StatusCode::BAD_GATEWAY, "The TensorPix API sent a broken answer.");
+            }
+        };
+        let status = answer.status;
+        let mut response = if status.is_informational() || status.is_redirection() {
+            detail(
+                StatusCode::BAD_GATEWAY,
+                "The TensorPix API answered with an unexpected redirect.",
+            )
+        } else if !answer.json && status.is_success() {
+            detail(StatusCode::BAD_GATEWAY, "The TensorPix API answered without JSON.")
+        } else if !answer.json {
+            detail(
+                status,
+                &format!("The TensorPix API answered {status} without a JSON body."),
+            )
+        } else {
+            json(status, answer.body.clone())
+        };
+        let headers = response.headers_mut();
+        if is_cacheable(answer) {
+            headers.insert(CACHE_CONTROL, self.cache_control.clone());
+            if served.source == Source::Hit {
+                headers.insert(AGE, HeaderValue::from(served.age.as_secs()));
+            }
+        }
+        if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+            && let Some(retry_after) = &answer.retry_after
+        {
+            headers.insert(RETRY_AFTER, remaining_retry_after(retry_after, served));
+        }
+        response
+    }
+
+    /// `OPTIONS` on a job: a CORS preflight, or a plain question about the allowed methods.
+    fn options(&self, request: &Parts) -> Response<Body> {
+        let mut response = empty(StatusCode::NO_CONTENT);
+        if AllowedOrigins::is_preflight(&request.method, &request.headers) {
+            self.config
+                .allowed_origins
+                .preflight(&request.headers, response.headers_mut());
+        } else {
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+        }
+        response
+    }
+}
+
+/// Fetches in the background task the cache runs, and says in the log what went wrong, once
+/// per upstream request rather than once per waiting client.
+async fn fetch_and_report(upstream: Upstream, job: JobId) -> Fetched {
+    let fetched = upstream.fetch(job).await;
+    match &fetched {
+        Err(error) => tracing::warn!(job = job.get(), %error, "upstream request failed"),
+        Ok(answer) if answer.status == StatusCode::UNAUTHORIZED => tracing::warn!(
+            job = job.get(),
+            "the TensorPix API refused the proxy's key (401): check {API_KEY_VARIABLE} or --api-key-file"
+        ),
+        Ok(answer) if answer.status.is_server_error() || answer.status == StatusCode::TOO_MANY_REQUESTS => {
+            tracing::warn!(job = job.get(), status = answer.status.as_u16(), "upstream error")
+        }
+        Ok(_) => {}
+    }
+    fetched
+}
+
+/// Job answers that are the same for every viewer for a while: the job, or that it does not exist.
+fn is_cacheable(answer: &UpstreamResponse) -> bool {
+    answer.json && matches!(answer.status, StatusCode::OK | StatusCode::NOT_FOUND)
+}
+
+/// How long a `Retry-After` asks to wait: delay-seconds or an HTTP date.
+fn retry_delay(value: Option<&HeaderValue>) -> Option<Duration> {
+    let text = value?.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let until = tensorpix_models::time::parse_http_date(text)?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_millis() as i64;
+    Some(Duration::from_millis(until.saturating_sub(now).max(0) as u64))
+}
+
+/// A cached 429's delay-seconds, counted down by the answer's age; a date needs no adjusting.
+fn remaining_retry_after(value: &HeaderValue, served: &Served<Fetched>) -> HeaderValue {
+    match value.to_str().ok().and_then(|text| text.trim().parse::<u64>().ok()) {
+        Some(seconds) if served.source == Source::Hit => {
+            let left = Duration::from_secs(seconds).saturating_sub(served.age);
+            HeaderValue::from(left.as_secs_f64().ceil().max(1.0) as u64)
+        }
+        _ => value.clone(),
+    }
+}
+
+/// The request line and headers as sent, give or take the separators.
+fn head_size(request: &Parts) -> usize {
+    let target = request.uri.path_and_query().map_or(0, |target| target.as_str().len())
+        + request.uri.authority().map_or(0, |authority| authority.as_str().len());
+    let headers: usize = request
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    request.method.as_str().len() + target + headers + 12
+}
+
+/// A path for the log: never the query (where tokens end up), and not endlessly long.
+struct LoggedPath<'a>(&'a str);
+
+impl fmt::Display for LoggedPath<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(MAX_LOGGED_PATH) {
+            Some((cut, _)) => write!(formatter, "{}…", &self.0[..cut]),
+            None => formatter.write_str(self.0),
+        }
+    }
+}
+
+fn json(status: StatusCode, body: Bytes) -> Response<Body> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// An error with the API's `{"detail": ...}` body; never cached.
+fn detail(status: StatusCode, text: &str) -> Response<Body> {
+    let body = serde_json::to_vec(&tensorpix_models::ErrorBody {
+        detail: text.to_owned(),
+    })
+    .expect("serializes");
+    json(status, Bytes::from(body))
+}
+
+fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}
+
+/// DRF's wording, so the card shows the same message it would get from the API.
+fn method_not_allowed(method: &Method, allow: &'static str) -> Response<Body> {
+    let mut response = detail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method \"{}\" not allowed.", LoggedPath(method.as_str())),
+    );
+    response.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_a_date() {
+        assert_eq!(
+            retry_delay(Some(&HeaderValue::from_static("2"))),
+            Some(Duration::from_secs(2))
+        );
+        let in_ten_seconds = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64 + 10_000;
+        let date = HeaderValue::try_from(tensorpix_models::time::format_http_date(in_ten_seconds)).unwrap();
+        let delay = retry_delay(Some(&date)).unwrap();
+        assert!((8..=10).contains(&delay.as_secs()), "{delay:?}");
+        assert_eq!(retry_delay(Some(&HeaderValue::from_static("soon"))), None);
+        assert_eq!(retry_delay(None), None);
+    }
+
+    #[test]
+    fn long_paths_are_cut_for_the_log() {
+        let long = format!("/{}", "a".repeat(500));
+        let logged = LoggedPath(&long).to_string();
+        assert_eq!(logged.chars().count(), MAX_LOGGED_PATH + 1);
+        assert_eq!(LoggedPath("/api/jobs/1/").to_string(), "/api/jobs/1/");
+    }
+}

@@ -1,0 +1,279 @@
+//! A short-lived response cache that also coalesces concurrent fetches of one key (single flight).
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+/// How an answer was obtained, for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Served from the cache; nothing went upstream.
+    Hit,
+    /// Joined a fetch another request had started.
+    Coalesced,
+    /// Started the fetch.
+    Miss,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Hit => "hit",
+            Source::Coalesced => "coalesced",
+            Source::Miss => "miss",
+        }
+    }
+}
+
+/// An answer and how old it is.
+#[derive(Debug)]
+pub struct Served<V> {
+    pub value: Arc<V>,
+    pub source: Source,
+    /// Time since the fetch finished (zero unless `source` is `Hit`).
+    pub age: Duration,
+}
+
+/// Why [`SingleFlight::get`] has no answer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum GetError<R> {
+    /// `admit` refused to start a fetch.
+    Refused(R),
+    /// The fetch task ended without an answer (it panicked).
+    Abandoned,
+}
+
+type Pending<V> = watch::Receiver<Option<Arc<V>>>;
+/// How long an answer stays fresh; `None` means it is not kept at all.
+type KeepFor<V> = Box<dyn Fn(&V) -> Option<Duration> + Send + Sync>;
+
+enum Slot<V> {
+    Ready {
+        value: Arc<V>,
+        fetched: Instant,
+        expires: Instant,
+    },
+    Pending(Pending<V>),
+}
+
+/// Keys map to either a fresh answer or a fetch in flight; a fetch runs in its own task, so it
+/// finishes (and fills the cache) even if every request waiting for it goes away.
+pub struct SingleFlight<K, V> {
+    slots: Mutex<Slots<K, V>>,
+    keep_for: KeepFor<V>,
+}
+
+struct Slots<K, V> {
+    map: HashMap<K, Slot<V>>,
+    /// The size at which stale entries are next swept out, so memory follows the live key count.
+    sweep_at: usize,
+}
+
+const MIN_SWEEP_AT: usize = 1_024;
+
+impl<K, V> SingleFlight<K, V>
+where
+    K: Eq + Hash + Clone + Send + 'static,
+    V: Send + Sync + 'static,
+{
+    pub fn new(keep_for: impl Fn(&V) -> Option<Duration> + Send + Sync + 'static) -> Arc<Self> {
+        Arc::new(SingleFlight {
+            slots: Mutex::new(Slots {
+                map: HashMap::new(),
+                sweep_at: MIN_SWEEP_AT,
+            }),
+            keep_for: Box::new(keep_for),
+        })
+    }
+
+    fn slots(&self) -> MutexGuard<'_, Slots<K, V>> {
+        // Every critical section leaves the map consistent, so a poisoned lock is still usable.
+        self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A fresh cached answer, the answer of a fetch in flight, or, when `admit` agrees, the
+    /// answer of a new fetch started with `fetch`.
+    pub async fn get<R, F, Fut>(
+        self: &Arc<Self>,
+        key: K,
+        admit: impl FnOnce() -> Result<(), R>,
+        fetch: F,
+    ) -> Result<Served<V>, GetError<R>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = V> + Send + 'static,
+    {
+        let (mut receiver, source) = {
+            let mut slots = self.slots();
+            let now = Instant::now();
+            match slots.map.get(&key) {
+                Some(Slot::Ready {
+                    value,
+                    fetched,
+                    expires,
+                }) if *expires > now => {
+                    return Ok(Served {
+                        value: Arc::clone(value),
+                        source: Source::Hit,
+                        age: now.saturating_duration_since(*fetched),
+                    });
+                }
+                // A closed channel means the fetching task died: start over below.
+                Some(Slot::Pending(receiver)) if receiver.has_changed().is_ok() => {
+                    (receiver.clone(), Source::Coalesced)
+                }
+                _ => {
+                    admit().map_err(GetError::Refused)?;
+                    let (sender, receiver) = watch::channel(None);
+                    slots.map.insert(key.clone(), Slot::Pending(receiver.clone()));
+                    slots.sweep(now);
+                    let cache = Arc::clone(self);
+                    let work = fetch();
+                    tokio::spawn(async move {
+                        let value = Arc::new(work.await);
+                        cache.complete(key, &value);
+                        // Nobody may be waiting any more; the cache holds the answer regardless.
+                        let _ = sender.send(Some(value));
+                    });
+                    (receiver, Source::Miss)
+                }
+            }
+        };
+        let value = receiver
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| GetError::Abandoned)?
+            .clone()
+            .ok_or(GetError::Abandoned)?;
+        Ok(Served {
+            value,
+            source,
+            age: Duration::ZERO,
+        })
+    }
+
+    fn complete(&self, key: K, value: &Arc<V>) {
+        let mut slots = self.slots();
+        match (self.keep_for)(value) {
+            Some(keep) if !keep.is_zero() => {
+                let fetched = Instant::now();
+                slots.map.insert(
+                    key,
+                    Slot::Ready {
+                        value: Arc::clone(value),
+                        fetched,
+                        expires: fetched + keep,
+                    },
+                );
+            }
+            _ => {
+                slots.map.remove(&key);
+            }
+        }
+    }
+
+    /// How many keys hold an answer or a fetch (for tests).
+    pub fn len(&self) -> usize {
+        self.slots().map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<K: Eq + Hash, V> Slots<K, V> {
+    fn sweep(&mut self, now: Instant) {
+        if self.map.len() < self.sweep_at {
+            return;
+        }
+        self.map.retain(|_, slot| match slot {
+            Slot::Ready { expires, .. } => *expires > now,
+            Slot::Pending(receiver) => receiver.has_changed().is_ok(),
+        });
+        self.sweep_at = (self.map.len() * 2).max(MIN_SWEEP_AT);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn counting_fetch(counter: &Arc<AtomicUsize>, delay: Duration) -> impl Future<Output = u32> + Send + 'static {
+        let counter = Arc::clone(counter);
+        async move {
+            tokio::time::sleep(delay).await;
+            counter.fetch_add(1, Ordering::SeqCst) as u32
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_gets_share_one_fetch_and_later_ones_hit() {
+        let cache = SingleFlight::new(|_: &u32| Some(Duration::from_secs(60)));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let gets = (0..50).map(|_| {
+            let cache = Arc::clone(&cache);
+            let fetches = Arc::clone(&fetches);
+            tokio::spawn(async move {
+                cache
+                    .get(
+                        7,
+                        || Ok::<(), ()>(()),
+                        || counting_fetch(&fetches, Duration::from_millis(50)),
+                    )
+                    .await
+                    .unwrap()
+            })
+        });
+        let mut sources = Vec::new();
+        for get in gets.collect::<Vec<_>>() {
+            sources.push(get.await.unwrap().source);
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert_eq!(sources.iter().filter(|source| **source == Source::Miss).count(), 1);
+        assert!(sources.iter().all(|source| *source != Source::Hit));
+        let later = cache.get(7, || Err(()), || async { 99 }).await.unwrap();
+        assert_eq!((later.source, *later.value), (Source::Hit, 0));
+    }
+
+    #[tokio::test]
+    async fn unkept_answers_are_fetched_again_and_refusals_start_nothing() {
+        let cache = SingleFlight::new(|value: &u32| (*value > 0).then(|| Duration::from_millis(30)));
+        let first = cache.get(1, || Ok::<(), ()>(()), || async { 0 }).await.unwrap();
+        assert_eq!(first.source, Source::Miss);
+        assert!(cache.is_empty(), "0 is not kept");
+        assert_eq!(
+            cache.get(1, || Err("no"), || async { 5 }).await.unwrap_err(),
+            GetError::Refused("no")
+        );
+        assert!(cache.is_empty());
+        cache.get(1, || Ok::<(), ()>(()), || async { 5 }).await.unwrap();
+        assert_eq!(
+            cache.get(1, || Err(()), || async { 6 }).await.unwrap().source,
+            Source::Hit
+        );
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        let expired = cache.get(1, || Ok::<(), ()>(()), || async { 6 }).await.unwrap();
+        assert_eq!((expired.source, *expired.value), (Source::Miss, 6));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_fetch_abandons_its_waiters_but_not_the_key() {
+        let cache = SingleFlight::new(|_: &u32| Some(Duration::from_secs(60)));
+        let failed = cache
+            .get(
+                3,
+                || Ok::<(), ()>(()),
+                || async { panic!("the fetch task dies (expected in this test)") },
+            )
+            .await;
+        assert_eq!(failed.unwrap_err(), GetError::Abandoned);
+        let retried = cache.get(3, || Ok::<(), ()>(()), || async { 4 }).await.unwrap();
+        assert_eq!((retried.source, *retried.value), (Source::Miss, 4));
+    }
+}

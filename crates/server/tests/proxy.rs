@@ -1,0 +1,537 @@
+//! The production proxy over real HTTP on loopback, in front of the simulator: coalescing and
+//! caching, upstream failures, path and header attacks, the key's secrecy, CORS, rate limits.
+
+mod common;
+
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use common::{Reply, raw_request, request, start_simulator};
+use serde_json::Value;
+use tensorpix_models::decode_job;
+use tensorpix_server::proxy::api_key::KeySource;
+use tensorpix_server::proxy::{AllowedOrigins, ApiKey, Proxy, ProxyConfig, UpstreamBase};
+use tensorpix_server::simulator::DEFAULT_API_KEY;
+use tokio::net::TcpListener;
+
+const ALLOWED_ORIGIN: &str = "https://example.com";
+
+/// Starts a proxy in front of `upstream` holding `key`, with `adjust` applied to the defaults
+/// (plus one allowed origin).
+async fn start_proxy(upstream: SocketAddr, key: &str, adjust: impl FnOnce(&mut ProxyConfig)) -> SocketAddr {
+    start_proxy_for(&format!("http://{upstream}"), key, adjust).await
+}
+
+async fn start_proxy_for(upstream: &str, key: &str, adjust: impl FnOnce(&mut ProxyConfig)) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut config = ProxyConfig::new(UpstreamBase::parse(upstream).unwrap());
+    config.listen = address;
+    config.allowed_origins.add(ALLOWED_ORIGIN).unwrap();
+    adjust(&mut config);
+    let proxy = Proxy::new(config, &ApiKey::new(key, KeySource::Environment).unwrap()).unwrap();
+    tokio::spawn(proxy.serve(listener, std::future::pending()));
+    address
+}
+
+/// A simulator with the demo key and a proxy in front of it.
+async fn start_pair(adjust: impl FnOnce(&mut ProxyConfig)) -> (SocketAddr, SocketAddr) {
+    let simulator = start_simulator(DEFAULT_API_KEY).await;
+    let proxy = start_proxy(simulator, DEFAULT_API_KEY, adjust).await;
+    (simulator, proxy)
+}
+
+async fn get(address: SocketAddr, path: &str) -> Reply {
+    request(address, "GET", path, &[], "").await
+}
+
+async fn add_fault(simulator: SocketAddr, job: i64, fault: &str, times: u32) {
+    let body = format!(r#"{{"job": {job}, "fault": "{fault}", "times": {times}}}"#);
+    let reply = request(simulator, "POST", "/_sim/faults", &[], &body).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+}
+
+async fn upstream_requests(simulator: SocketAddr, job: i64) -> u64 {
+    let stats: Value = serde_json::from_str(&get(simulator, "/_sim/stats").await.body).unwrap();
+    stats["jobs"][job.to_string()].as_u64().unwrap_or(0)
+}
+
+async fn upstream_paths(simulator: SocketAddr) -> Vec<String> {
+    let log: Vec<Value> = serde_json::from_str(&get(simulator, "/_sim/log").await.body).unwrap();
+    log.iter()
+        .map(|entry| entry["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Log lines written on one thread while a [`LogCapture`] lives there.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl LogBuffer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+thread_local! {
+    static CAPTURE: RefCell<Option<LogBuffer>> = const { RefCell::new(None) };
+}
+
+/// Writes to this thread's capture buffer, if any, and otherwise nowhere.
+struct ThreadWriter(Option<LogBuffer>);
+
+impl std::io::Write for ThreadWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Some(buffer) = &self.0 {
+            buffer.0.lock().unwrap().extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct LogCapture {
+    buffer: LogBuffer,
+}
+
+impl Drop for LogCapture {
+    fn drop(&mut self) {
+        CAPTURE.with(|capture| capture.borrow_mut().take());
+    }
+}
+
+/// Captures what `tracing` logs on this thread; `#[tokio::test]` runs every task there, the
+/// proxy's included. One global subscriber serves every test: with per-test scoped subscribers,
+/// tracing caches whether a log statement is wanted by whichever thread reaches it first, so a
+/// test without a subscriber could switch logging off for a test with one.
+fn capture_logs() -> LogCapture {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(|| ThreadWriter(CAPTURE.with(|capture| capture.borrow().clone())))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
+    let buffer = LogBuffer::default();
+    CAPTURE.with(|capture| *capture.borrow_mut() = Some(buffer.clone()));
+    LogCapture { buffer }
+}
+
+#[tokio::test]
+async fn a_thousand_concurrent_viewers_cost_one_upstream_request() {
+    let logs = capture_logs();
+    let (simulator, proxy) = start_pair(|config| config.cache_ttl = Duration::from_secs(10)).await;
+    // A slow upstream answer, so that the requests arrive while it is in flight: two seconds, as
+    // a debug build on a busy core takes about a second to take in a thousand requests.
+    add_fault(simulator, 102, "slow-2000", 1).await;
+    // The viewers run on their own threads, so that sending a thousand requests does not compete
+    // with the proxy (on this thread, where its logs are captured) for one core.
+    let (done, replies) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let replies = runtime.block_on(async move {
+            let viewers: Vec<_> = (0..1_000)
+                .map(|_| tokio::spawn(async move { get(proxy, "/api/jobs/102/").await }))
+                .collect();
+            let mut replies = Vec::new();
+            for viewer in viewers {
+                replies.push(viewer.await.unwrap());
+            }
+            replies
+        });
+        let _ = done.send(replies);
+    });
+    let mut bodies = Vec::new();
+    for reply in replies.await.unwrap() {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        bodies.push(reply.body);
+    }
+    assert_eq!(upstream_requests(simulator, 102).await, 1);
+    assert_eq!(decode_job(&bodies[0]).unwrap().id, 102);
+    assert!(bodies.iter().all(|body| *body == bodies[0]));
+    let logs = logs.buffer.text();
+    let count = |cache: &str| logs.matches(&format!("cache={cache}")).count();
+    assert_eq!(count("miss"), 1, "{logs}");
+    assert_eq!(count("miss") + count("coalesced") + count("hit"), 1_000);
+    eprintln!("1 miss, {} coalesced, {} hits", count("coalesced"), count("hit"));
+    assert!(
+        count("coalesced") >= 900,
+        "most requests should have waited for the one upstream request: {} coalesced, {} hits",
+        count("coalesced"),
+        count("hit")
+    );
+}
+
+#[tokio::test]
+async fn answers_are_reused_for_the_ttl_then_fetched_again() {
+    let (simulator, proxy) = start_pair(|config| config.cache_ttl = Duration::from_millis(300)).await;
+    let first = get(proxy, "/api/jobs/102/").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("content-type"), Some("application/json"));
+    assert_eq!(first.header("cache-control"), Some("public, max-age=1"));
+    assert_eq!(first.header("vary"), Some("origin"));
+    assert_eq!(first.header("x-content-type-options"), Some("nosniff"));
+    let second = get(proxy, "/api/jobs/102/").await;
+    assert_eq!((second.status, second.header("age")), (200, Some("0")));
+    assert_eq!(second.body, first.body);
+    assert_eq!(upstream_requests(simulator, 102).await, 1);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(get(proxy, "/api/jobs/102/").await.status, 200);
+    assert_eq!(upstream_requests(simulator, 102).await, 2);
+
+    // A 404 for a job that does not exist is kept too; the query string is not forwarded.
+    let missing = get(proxy, "/api/jobs/424242/?format=api&next=/_sim/reset").await;
+    assert_eq!((missing.status, missing.detail().as_str()), (404, "Not found."));
+    assert_eq!(missing.header("cache-control"), Some("public, max-age=1"));
+    assert_eq!(get(proxy, "/api/jobs/424242/").await.status, 404);
+    assert_eq!(upstream_requests(simulator, 424242).await, 1);
+}
+
+#[tokio::test]
+async fn an_upstream_429_reaches_the_client_with_its_retry_after() {
+    let (simulator, proxy) = start_pair(|_| {}).await;
+    add_fault(simulator, 103, "429", 1).await;
+    let limited = request(proxy, "GET", "/api/jobs/103/", &[("Origin", ALLOWED_ORIGIN)], "").await;
+    assert_eq!((limited.status, limited.header("retry-after")), (429, Some("2")));
+    assert!(limited.detail().contains("throttled"), "{}", limited.body);
+    assert_eq!(limited.header("cache-control"), Some("no-store"));
+    assert_eq!(limited.header("access-control-allow-origin"), Some(ALLOWED_ORIGIN));
+    assert_eq!(limited.header("access-control-expose-headers"), Some("retry-after"));
+    // Until Retry-After passes, asking upstream again would only prolong the throttling.
+    let again = get(proxy, "/api/jobs/103/").await;
+    assert_eq!(again.status, 429);
+    let seconds: u64 = again.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=2).contains(&seconds), "{seconds}");
+    assert_eq!(upstream_requests(simulator, 103).await, 1);
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    assert_eq!(get(proxy, "/api/jobs/103/").await.status, 200);
+    assert_eq!(upstream_requests(simulator, 103).await, 2);
+}
+
+#[tokio::test]
+async fn upstream_errors_are_passed_on_but_not_kept() {
+    let (simulator, proxy) = start_pair(|_| {}).await;
+    add_fault(simulator, 104, "503", 1).await;
+    let unavailable = get(proxy, "/api/jobs/104/").await;
+    assert_eq!(unavailable.status, 503);
+    assert!(!unavailable.detail().is_empty());
+    assert_eq!(unavailable.header("cache-control"), Some("no-store"));
+    assert_eq!(get(proxy, "/api/jobs/104/").await.status, 200, "errors are not cached");
+
+    add_fault(simulator, 105, "502", 1).await;
+    let gateway = get(proxy, "/api/jobs/105/").await;
+    assert_eq!(gateway.status, 502);
+    assert_eq!(gateway.header("content-type"), Some("application/json"));
+    assert!(gateway.detail().contains("502 Bad Gateway"), "{}", gateway.body);
+    assert!(!gateway.body.contains('<'), "no upstream HTML on the proxy's origin");
+
+    add_fault(simulator, 106, "403", 1).await;
+    let forbidden = get(proxy, "/api/jobs/106/").await;
+    assert_eq!(forbidden.status, 403);
+    assert!(forbidden.detail().contains("permission"));
+    assert_eq!(upstream_requests(simulator, 104).await, 2);
+}
+
+#[tokio::test]
+async fn a_slow_upstream_gives_504_within_the_timeout() {
+    let (simulator, proxy) = start_pair(|config| config.upstream_timeout = Duration::from_millis(300)).await;
+    add_fault(simulator, 102, "slow-2000", 1).await;
+    let begun = Instant::now();
+    let reply = get(proxy, "/api/jobs/102/").await;
+    let elapsed = begun.elapsed();
+    assert_eq!(reply.status, 504);
+    assert!(reply.detail().contains("did not answer in time"));
+    assert!(elapsed < Duration::from_millis(1_500), "{elapsed:?}");
+    assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_gives_502() {
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        listener.local_addr().unwrap()
+    };
+    let proxy = start_proxy(closed, DEFAULT_API_KEY, |_| {}).await;
+    let reply = get(proxy, "/api/jobs/102/").await;
+    assert_eq!(reply.status, 502);
+    assert_eq!(reply.detail(), "The TensorPix API cannot be reached.");
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn an_https_upstream_goes_through_tls() {
+    // The simulator speaks plain HTTP, so the TLS handshake fails: proof that https is not
+    // silently downgraded. (A real certificate chain would need a network this machine lacks.)
+    let simulator = start_simulator(DEFAULT_API_KEY).await;
+    let proxy = start_proxy_for(&format!("https://{simulator}"), DEFAULT_API_KEY, |_| {}).await;
+    let reply = get(proxy, "/api/jobs/102/").await;
+    assert_eq!(
+        (reply.status, reply.detail().as_str()),
+        (502, "The TensorPix API cannot be reached.")
+    );
+    assert_eq!(upstream_requests(simulator, 102).await, 0);
+}
+
+#[tokio::test]
+async fn no_path_method_or_encoding_trick_reaches_another_upstream_path() {
+    let (simulator, proxy) = start_pair(|_| {}).await;
+    assert_eq!(get(proxy, "/api/jobs/101/").await.status, 200);
+    for path in [
+        "/api/jobs/..%2f..%2f_sim/stats/",
+        "/api/jobs/%2e%2e/",
+        "/api/jobs/%2E%2E/%2E%2E/_sim/reset",
+        "/api/jobs/1/../../_sim/reset",
+        "/api/jobs/..%252f_sim%252fstats/",
+        "//api/jobs/1/",
+        "/api/jobs/1%2f/",
+        "/api/jobs/%31%30%31/",
+        "/api/jobs/0/",
+        "/api/jobs/-1/",
+        "/api/jobs/0101/",
+        "/api/jobs/101",
+        "/api/jobs/99999999999999999999/",
+        "/api/jobs/9223372036854775808/",
+        "/api/jobs/",
+        "/_sim/stats",
+        "/_sim/reset",
+        "/_fault/500/api/jobs/101/",
+        "/media/after.webm",
+        "/",
+    ] {
+        let reply = get(proxy, path).await;
+        assert_eq!((reply.status, reply.detail().as_str()), (404, "Not found."), "{path}");
+        assert_eq!(reply.header("content-type"), Some("application/json"), "{path}");
+    }
+    for method in ["POST", "DELETE", "PUT", "PATCH", "HEAD"] {
+        let reply = request(
+            proxy,
+            method,
+            "/api/jobs/101/",
+            &[],
+            if method == "HEAD" { "" } else { "{}" },
+        )
+        .await;
+        assert_eq!(reply.status, 405, "{method}");
+        assert_eq!(reply.header("allow"), Some("GET, OPTIONS"), "{method}");
+        if method != "HEAD" {
+            assert_eq!(reply.detail(), format!("Method \"{method}\" not allowed."));
+        }
+    }
+    assert_eq!(request(proxy, "POST", "/healthz", &[], "").await.status, 405);
+
+    // Absolute-form targets: only the path counts, and it is matched like any other.
+    let sim_stats =
+        format!("GET http://{simulator}/_sim/stats HTTP/1.1\r\nHost: {simulator}\r\nConnection: close\r\n\r\n");
+    let absolute = raw_request(proxy, sim_stats.as_bytes()).await;
+    assert_eq!((absolute.status, absolute.detail().as_str()), (404, "Not found."));
+    let evil = "GET http://evil.example/api/jobs/101/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
+    let elsewhere = raw_request(proxy, evil.as_bytes()).await;
+    assert_eq!(
+        elsewhere.status, 200,
+        "the job comes from the configured upstream, never from the target's host"
+    );
+
+    // Oversized heads: a detail up to hyper's own limit, a bare 431 beyond it.
+    let big_header = "x".repeat(9_000);
+    let large = request(proxy, "GET", "/api/jobs/101/", &[("X-Padding", &big_header)], "").await;
+    assert_eq!(large.status, 431);
+    assert_eq!(large.detail(), "Request headers are too large.");
+    let long_path = format!("/api/jobs/{}/", "1".repeat(9_000));
+    assert_eq!(get(proxy, &long_path).await.status, 431);
+    let huge_header = "x".repeat(20_000);
+    let huge = request(proxy, "GET", "/api/jobs/101/", &[("X-Padding", &huge_header)], "").await;
+    assert_eq!(huge.status, 431);
+    let many: Vec<(String, String)> = (0..100)
+        .map(|index| (format!("X-Header-{index}"), "1".to_owned()))
+        .collect();
+    let many: Vec<(&str, &str)> = many
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(request(proxy, "GET", "/api/jobs/101/", &many, "").await.status, 431);
+
+    let paths = upstream_paths(simulator).await;
+    assert!(!paths.is_empty(), "the log survived: nothing reset it");
+    assert!(
+        paths.iter().all(|path| path == "/api/jobs/101/"),
+        "only the job route ever reached the simulator: {paths:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_clients_authorization_and_cookies_never_reach_upstream() {
+    let simulator = start_simulator("simulator-only-key").await;
+    let proxy = start_proxy(simulator, "simulator-only-key", |_| {}).await;
+    let spoofed = [
+        ("Authorization", "Token wrong"),
+        ("Cookie", "sessionid=abc; csrftoken=def"),
+    ];
+    let reply = request(proxy, "GET", "/api/jobs/102/", &spoofed, "").await;
+    assert_eq!(reply.status, 200, "the proxy's key authenticates, not the client's");
+
+    // The other way round: a proxy with a stale key, a client with the right one. If the client's
+    // header were forwarded (or preferred), this would succeed.
+    let stale = start_proxy(simulator, "stale-proxy-key", |_| {}).await;
+    let client_has_the_key = [("Authorization", "Token simulator-only-key")];
+    let refused = request(stale, "GET", "/api/jobs/102/", &client_has_the_key, "").await;
+    assert_eq!((refused.status, refused.detail().as_str()), (401, "Invalid token."));
+    assert_eq!(refused.header("www-authenticate"), None);
+    assert_eq!(refused.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn the_key_appears_in_no_answer_and_no_log_line() {
+    const KEY: &str = "tpx-4f1d9c0e7b2a-very-secret";
+    let logs = capture_logs();
+    let simulator = start_simulator(KEY).await;
+    // Six upstream requests are allowed, so the last job request below is refused by the proxy.
+    let proxy = start_proxy(simulator, KEY, |config| config.rate_limit = 6).await;
+    add_fault(simulator, 103, "429", 1).await;
+    add_fault(simulator, 104, "401", 1).await;
+    add_fault(simulator, 105, "502", 1).await;
+    add_fault(simulator, 106, "drop", 1).await;
+    let with_credentials = [
+        ("Authorization", "Token client-secret-value"),
+        ("Origin", ALLOWED_ORIGIN),
+    ];
+    let mut replies = Vec::new();
+    for path in [
+        "/api/jobs/102/",
+        "/api/jobs/102/",
+        "/api/jobs/103/",
+        "/api/jobs/104/",
+        "/api/jobs/105/",
+        "/api/jobs/106/",
+        "/api/jobs/999999/",
+        "/api/jobs/101/",
+        "/_sim/stats",
+        "/healthz",
+    ] {
+        replies.push(request(proxy, "GET", path, &with_credentials, "").await);
+    }
+    replies.push(request(proxy, "POST", "/api/jobs/102/", &with_credentials, "{}").await);
+    replies.push(
+        request(
+            proxy,
+            "OPTIONS",
+            "/api/jobs/102/",
+            &[("Origin", ALLOWED_ORIGIN), ("Access-Control-Request-Method", "GET")],
+            "",
+        )
+        .await,
+    );
+    let statuses: Vec<u16> = replies.iter().map(|reply| reply.status).collect();
+    assert_eq!(statuses, [200, 200, 429, 401, 502, 502, 404, 429, 404, 200, 405, 204]);
+    for reply in &replies {
+        assert!(!reply.raw.contains(KEY), "{}", reply.raw);
+    }
+    let logs = logs.buffer.text();
+    assert!(logs.contains("TensorPix proxy ready"), "{logs}");
+    assert_eq!(logs.matches("request client=").count(), replies.len(), "{logs}");
+    assert!(logs.contains("refused the proxy's key"), "{logs}");
+    assert!(!logs.contains(KEY), "{logs}");
+    assert!(!logs.contains("client-secret-value"), "{logs}");
+}
+
+#[tokio::test]
+async fn cors_answers_only_the_allowed_origins() {
+    let (_, proxy) = start_pair(|_| {}).await;
+    let preflight = |origin: &'static str, headers: &'static str| async move {
+        let request_headers = [
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", headers),
+        ];
+        request(proxy, "OPTIONS", "/api/jobs/102/", &request_headers, "").await
+    };
+    let allowed = preflight(ALLOWED_ORIGIN, "accept").await;
+    assert_eq!(allowed.status, 204);
+    assert_eq!(allowed.header("access-control-allow-origin"), Some(ALLOWED_ORIGIN));
+    assert_eq!(allowed.header("access-control-allow-methods"), Some("GET, OPTIONS"));
+    assert_eq!(allowed.header("access-control-allow-headers"), Some("accept"));
+    assert_eq!(allowed.header("vary"), Some("origin"));
+    let authorization = preflight(ALLOWED_ORIGIN, "authorization").await;
+    assert!(
+        !authorization
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("authorization"),
+        "the proxy ignores Authorization, so it does not invite it"
+    );
+    let other = preflight("https://evil.example", "accept").await;
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    assert_eq!(other.header("access-control-allow-methods"), None);
+
+    let read = request(proxy, "GET", "/api/jobs/102/", &[("Origin", ALLOWED_ORIGIN)], "").await;
+    assert_eq!(read.header("access-control-allow-origin"), Some(ALLOWED_ORIGIN));
+    assert_eq!(read.header("access-control-expose-headers"), Some("retry-after"));
+    let foreign = request(
+        proxy,
+        "GET",
+        "/api/jobs/102/",
+        &[("Origin", "https://evil.example")],
+        "",
+    )
+    .await;
+    assert_eq!(foreign.status, 200);
+    assert_eq!(foreign.header("access-control-allow-origin"), None);
+    assert_eq!(foreign.header("vary"), Some("origin"));
+
+    let plain = request(proxy, "OPTIONS", "/api/jobs/102/", &[], "").await;
+    assert_eq!((plain.status, plain.header("allow")), (204, Some("GET, OPTIONS")));
+
+    let simulator = start_simulator(DEFAULT_API_KEY).await;
+    let open = start_proxy(simulator, DEFAULT_API_KEY, |config| {
+        config.allowed_origins = AllowedOrigins::Any;
+    })
+    .await;
+    let anyone = request(
+        open,
+        "GET",
+        "/api/jobs/102/",
+        &[("Origin", "https://anyone.example")],
+        "",
+    )
+    .await;
+    assert_eq!(anyone.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        anyone.header("vary"),
+        None,
+        "one answer for every origin: one CDN entry"
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_counts_upstream_requests_only() {
+    let (simulator, proxy) = start_pair(|config| config.rate_limit = 2).await;
+    assert_eq!(get(proxy, "/api/jobs/101/").await.status, 200);
+    assert_eq!(get(proxy, "/api/jobs/102/").await.status, 200);
+    let refused = get(proxy, "/api/jobs/103/").await;
+    assert_eq!(refused.status, 429);
+    assert!(refused.detail().contains("Too many requests"));
+    let seconds: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&seconds), "{seconds}");
+    assert_eq!(upstream_requests(simulator, 103).await, 0);
+    for _ in 0..20 {
+        assert_eq!(get(proxy, "/api/jobs/101/").await.status, 200, "cache hits are free");
+    }
+}
+
+#[tokio::test]
+async fn health_is_always_ok() {
+    let proxy = start_proxy_for("https://backend.tensorpix.invalid", "any-key", |_| {}).await;
+    let health = get(proxy, "/healthz").await;
+    assert_eq!((health.status, health.body.as_str()), (200, r#"{"status":"ok"}"#));
+    assert_eq!(health.header("cache-control"), Some("no-store"));
+}

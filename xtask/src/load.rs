@@ -1,0 +1,241 @@
+//! `cargo xtask load`: a bounded benchmark of the proxy's cache hits with wrk, on loopback only.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::MetadataExt;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::process::{self, command, find_on_path};
+use crate::server::{self, Profile, ProxyOptions};
+use crate::simulator::DEFAULT_API_KEY;
+use crate::{Failure, format_duration, header, net};
+
+/// The job every request asks for: finished, so its answer never changes.
+const JOB_PATH: &str = "/api/jobs/102/";
+const WRK_THREADS: &str = "2";
+const WRK_CONNECTIONS: &str = "64";
+const WRK_DURATION: &str = "10s";
+/// The proxy's default TTL, so the run also shows how often a cached job goes upstream.
+const CACHE_TTL_SECONDS: &str = "2";
+
+/// The workspace's release profile is tuned for the wasm bundle's size (opt-level "z", fat LTO,
+/// one codegen unit). A server wants speed, and fat LTO over rustls and hyper takes minutes on
+/// two cores, so the benchmark overrides those three settings for this build only.
+const SERVER_RELEASE_SETTINGS: &[(&str, &str)] = &[
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "3"),
+    ("CARGO_PROFILE_RELEASE_LTO", "false"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+];
+
+pub fn run() -> Result<(), Failure> {
+    header("load test: wrk against the proxy's cached job (loopback only)");
+    ensure_wrk()?;
+
+    header("cargo build --release -p tensorpix-server (opt-level 3, no LTO)");
+    let started = Instant::now();
+    process::run(
+        command("cargo")
+            .args(["build", "--release", "-p", "tensorpix-server"])
+            .envs(SERVER_RELEASE_SETTINGS.iter().copied()),
+    )?;
+    println!("built in {}", format_duration(started.elapsed()));
+    let binary = server::binary_path(Profile::Release);
+
+    header("start the simulator and the proxy");
+    let simulator = server::start_simulator(&binary, net::free_port()?, DEFAULT_API_KEY)?;
+    let upstream = simulator.url();
+    let proxy = server::start_proxy(&ProxyOptions {
+        binary: &binary,
+        port: net::free_port()?,
+        upstream: &upstream,
+        allow_origin: "*",
+        api_key: DEFAULT_API_KEY,
+        quiet: false,
+        discard_log: true,
+        extra_args: &["--cache-ttl", CACHE_TTL_SECONDS],
+    })?;
+    println!(
+        "simulator {upstream}, proxy {} (cache TTL {CACHE_TTL_SECONDS} s)",
+        proxy.url()
+    );
+    // The first request fills the cache; from then on wrk measures hits (and one refresh per TTL).
+    match net::http_status(proxy.address(), JOB_PATH, Duration::from_secs(5)) {
+        Ok(200) => {}
+        Ok(status) => return Err(format!("warming the cache: GET {JOB_PATH} answered {status}").into()),
+        Err(error) => return Err(format!("warming the cache: GET {JOB_PATH} failed: {error}").into()),
+    }
+
+    let url = format!("{}{JOB_PATH}", proxy.url());
+    header(&format!(
+        "wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_DURATION} --latency {url}"
+    ));
+    let before = upstream_requests(simulator.address())?;
+    let (status, output) = process::run_tee(command("wrk").args([
+        "-t",
+        WRK_THREADS,
+        "-c",
+        WRK_CONNECTIONS,
+        "-d",
+        WRK_DURATION,
+        "--latency",
+        &url,
+    ]))?;
+    let after = upstream_requests(simulator.address())?;
+    drop(proxy);
+    drop(simulator);
+    if !status.success() {
+        return Err(format!("wrk failed ({status})").into());
+    }
+
+    let figures = Figures::parse(&output).ok_or("could not find Requests/sec and the 99% latency in wrk's output")?;
+    println!("\nLoad test (cached hits of {JOB_PATH}, {WRK_CONNECTIONS} connections, {WRK_DURATION})");
+    println!("  requests/second     {}", figures.requests_per_second);
+    println!("  p99 latency         {}", figures.p99_latency);
+    println!(
+        "  upstream requests   {} during the run (one per {CACHE_TTL_SECONDS} s TTL expected)",
+        after.saturating_sub(before)
+    );
+    if let Some(errors) = &figures.errors {
+        return Err(format!("wrk saw failed requests ({errors}): the figures above are not trustworthy").into());
+    }
+    Ok(())
+}
+
+/// What the load test reports, as wrk prints it.
+#[derive(Debug, PartialEq, Eq)]
+struct Figures {
+    requests_per_second: String,
+    p99_latency: String,
+    /// wrk's "Non-2xx or 3xx responses" or "Socket errors" lines, if any.
+    errors: Option<String>,
+}
+
+impl Figures {
+    fn parse(output: &str) -> Option<Figures> {
+        let mut requests_per_second = None;
+        let mut p99_latency = None;
+        let mut errors = Vec::new();
+        for line in output.lines().map(str::trim) {
+            if let Some(rate) = line.strip_prefix("Requests/sec:") {
+                requests_per_second = Some(rate.trim().to_owned());
+            } else if let Some(latency) = line.strip_prefix("99%") {
+                p99_latency = Some(latency.trim().to_owned());
+            } else if line.starts_with("Non-2xx or 3xx responses:") || line.starts_with("Socket errors:") {
+                errors.push(line.to_owned());
+            }
+        }
+        Some(Figures {
+            requests_per_second: requests_per_second?,
+            p99_latency: p99_latency?,
+            errors: (!errors.is_empty()).then(|| errors.join("; ")),
+        })
+    }
+}
+
+/// The simulator's count of job requests (`total` in `GET /_sim/stats`).
+fn upstream_requests(simulator: SocketAddr) -> Result<u64, String> {
+    let body = http_get_body(simulator, "/_sim/stats").map_err(|error| format!("GET /_sim/stats: {error}"))?;
+    total_in_stats(&body).ok_or_else(|| format!("GET /_sim/stats: no `total` in {body}"))
+}
+
+/// `{"total":12,"jobs":{...}}` → 12, without a JSON parser (xtask is std-only).
+fn total_in_stats(body: &str) -> Option<u64> {
+    let after = body.split_once("\"total\":")?.1.trim_start();
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The body of `GET path`, through a bare HTTP/1.1 request with `Connection: close`.
+fn http_get_body(address: SocketAddr, path: &str) -> io::Result<String> {
+    let timeout = Duration::from_secs(5);
+    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes())?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an HTTP response"))
+}
+
+/// Installs wrk from Debian's packages when it is missing.
+fn ensure_wrk() -> Result<(), String> {
+    if find_on_path("wrk").is_some() {
+        println!("✓ wrk");
+        return Ok(());
+    }
+    println!("installing wrk (apt-get)…");
+    let started = Instant::now();
+    process::run(apt_get()?.args(["update", "-qq"]))?;
+    process::run(apt_get()?.args(["install", "-y", "-qq", "wrk"]))?;
+    if find_on_path("wrk").is_none() {
+        return Err("`apt-get install wrk` succeeded but `wrk` is still not on PATH".into());
+    }
+    println!("✓ wrk (installed in {})", format_duration(started.elapsed()));
+    Ok(())
+}
+
+/// `apt-get`, non-interactive, through `sudo` when we are not root.
+fn apt_get() -> Result<Command, String> {
+    let is_root = std::fs::metadata("/proc/self").is_ok_and(|metadata| metadata.uid() == 0);
+    if is_root {
+        let mut apt = command("apt-get");
+        apt.env("DEBIAN_FRONTEND", "noninteractive");
+        return Ok(apt);
+    }
+    if find_on_path("sudo").is_none() {
+        return Err("installing wrk needs root or sudo; install it yourself: apt-get install wrk".into());
+    }
+    // sudo resets the environment, so pass DEBIAN_FRONTEND through `env`.
+    let mut apt = command("sudo");
+    apt.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+    Ok(apt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WRK_OUTPUT: &str = "Running 10s test @ http://127.0.0.1:40000/api/jobs/102/
+  2 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.02ms  512.00us  12.34ms   88.00%
+    Req/Sec    31.50k     2.10k   36.00k    70.00%
+  Latency Distribution
+     50%    0.95ms
+     75%    1.20ms
+     90%    1.60ms
+     99%    2.87ms
+  626843 requests in 10.00s, 1.50GB read
+Requests/sec:  62670.12
+Transfer/sec:    153.45MB
+";
+
+    #[test]
+    fn reads_wrk_figures() {
+        assert_eq!(
+            Figures::parse(WRK_OUTPUT),
+            Some(Figures {
+                requests_per_second: "62670.12".into(),
+                p99_latency: "2.87ms".into(),
+                errors: None,
+            })
+        );
+        let failing = WRK_OUTPUT.replace("Requests/sec", "  Non-2xx or 3xx responses: 17\nRequests/sec");
+        assert_eq!(
+            Figures::parse(&failing).unwrap().errors.as_deref(),
+            Some("Non-2xx or 3xx responses: 17")
+        );
+        assert_eq!(Figures::parse("wrk: command not found"), None);
+    }
+
+    #[test]
+    fn reads_the_simulators_total() {
+        assert_eq!(total_in_stats(r#"{"total":12,"jobs":{"102":12}}"#), Some(12));
+        assert_eq!(total_in_stats(r#"{"total": 0, "jobs": {}}"#), Some(0));
+        assert_eq!(total_in_stats("nope"), None);
+    }
+}
