@@ -263,39 +263,29 @@ struct VideoFacts<'a> {
     color_space: Option<&'a str>,
 }
 
-impl<'a> From<&'a Video> for VideoFacts<'a> {
-    fn from(video: &'a Video) -> Self {
-        VideoFacts {
-            width: video.width,
-            height: video.height,
-            framerate: video.framerate,
-            duration: video.duration_seconds(),
-            size: video.size,
-            codec_id: video.codec_id.as_deref(),
-            bitrate: video.bitrate,
-            bit_depth: video.bit_depth,
-            chroma_subsampling: video.chroma_subsampling.as_deref(),
-            color_space: video.color_space.as_deref(),
+/// `Video` and `RestoredVideo` name these fields alike; one body reads both.
+macro_rules! video_facts_from {
+    ($($source:ty),+) => {$(
+        impl<'a> From<&'a $source> for VideoFacts<'a> {
+            fn from(video: &'a $source) -> Self {
+                VideoFacts {
+                    width: video.width,
+                    height: video.height,
+                    framerate: video.framerate,
+                    duration: video.duration_seconds(),
+                    size: video.size,
+                    codec_id: video.codec_id.as_deref(),
+                    bitrate: video.bitrate,
+                    bit_depth: video.bit_depth,
+                    chroma_subsampling: video.chroma_subsampling.as_deref(),
+                    color_space: video.color_space.as_deref(),
+                }
+            }
         }
-    }
+    )+};
 }
 
-impl<'a> From<&'a RestoredVideo> for VideoFacts<'a> {
-    fn from(video: &'a RestoredVideo) -> Self {
-        VideoFacts {
-            width: video.width,
-            height: video.height,
-            framerate: video.framerate,
-            duration: video.duration_seconds(),
-            size: video.size,
-            codec_id: video.codec_id.as_deref(),
-            bitrate: video.bitrate,
-            bit_depth: video.bit_depth,
-            chroma_subsampling: video.chroma_subsampling.as_deref(),
-            color_space: video.color_space.as_deref(),
-        }
-    }
-}
+video_facts_from!(Video, RestoredVideo);
 
 /// A video's rows; `upscale` follows the resolution and `quality` the size, where given.
 fn video_rows(facts: &VideoFacts, upscale: Option<String>, quality: Option<String>, locale: &Locale) -> Vec<Row> {
