@@ -417,10 +417,14 @@ async fn axe_finds_no_accessibility_violations_in_any_state() {
         attrs(&sim_attributes("109")),
         attrs(&sim_attributes("108")),
         attrs(&sim_attributes("103")),
+        attrs(&sim_attributes("104")),
         attrs(&sim_attributes("105")),
+        attrs(&sim_attributes("106")),
+        attrs(&sim_attributes("112")),
         attrs(&sim_attributes("110")),
         attrs(&sim_attributes("999")),
         format!("{} theme=\"dark\"", attrs(&sim_attributes("102"))),
+        format!("{} theme=\"dark\" locale=\"de\"", attrs(&sim_attributes("109"))),
         format!(" job-id=\"abc\" api-base=\"{}\"", simulator()),
     ]
     .iter()

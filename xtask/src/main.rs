@@ -1,6 +1,8 @@
 //! `cargo xtask`: the workspace's task runner (tool setup, the full test run, the local demo).
 
+mod bench;
 mod bundle;
+mod bundle_size;
 mod demo;
 mod load;
 mod net;
@@ -28,6 +30,8 @@ Commands:
                           `trunk serve --release` on http://127.0.0.1:8080/ (Ctrl-C stops all three)
   load                    Benchmark the proxy's cached answers: wrk for 10 s on loopback against a
                           release build (installs wrk with apt-get if missing); not part of `test`
+  bench                   Build the release bundle and print what it costs a page (bytes raw, gzip,
+                          brotli), also as JSON in target/bench/bench.json
   bundle                  Trunk's post-build hook: append the <tensorpix-job-card> element to the module
   help                    Show this text";
 
@@ -60,6 +64,7 @@ enum Task {
     Demo,
     Load,
     Bundle,
+    Bench,
     Help,
 }
 
@@ -81,6 +86,7 @@ fn main() -> ExitCode {
         Task::Demo => demo::run(),
         Task::Load => load::run(),
         Task::Bundle => bundle::run(),
+        Task::Bench => bench::run(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,6 +120,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
             Some(other) => Err(format!("unknown option `{other}` for `load`")),
         },
         "bundle" => Ok(Task::Bundle),
+        "bench" => Ok(Task::Bench),
         other => Err(format!("unknown command `{other}`")),
     }
 }

@@ -22,11 +22,13 @@ pub const GECKODRIVER_VERSION: &str = "0.37.1";
 /// Cargo.lock (itself pinned with `=` in Cargo.toml), so it is read from there.
 const WASM_BINDGEN_CRATE: &str = "wasm-bindgen";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// Browsers from apt, as (binary to look for, Debian package).
-const APT_BROWSERS: &[(&str, &str)] = &[
+/// The tests' tools from apt, as (binary to look for, Debian package): the browsers, and brotli
+/// for the bundle-size budget.
+const APT_TEST_TOOLS: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("chromedriver", "chromium-driver"),
     ("firefox-esr", "firefox-esr"),
+    ("brotli", "brotli"),
 ];
 
 /// Installs what is missing; with `browsers`, also the browsers and webdrivers the tests need.
@@ -71,7 +73,7 @@ fn ensure_wasm_target() -> Result<(), String> {
 
 fn ensure_apt_browsers() -> Result<(), String> {
     let mut missing = Vec::new();
-    for &(binary, package) in APT_BROWSERS {
+    for &(binary, package) in APT_TEST_TOOLS {
         match find_on_path(binary) {
             Some(_) => println!(
                 "✓ {package} {}",
@@ -87,7 +89,7 @@ fn ensure_apt_browsers() -> Result<(), String> {
     let started = Instant::now();
     process::run(apt_get()?.args(["update", "-qq"]))?;
     process::run(apt_get()?.args(["install", "-y", "-qq"]).args(&missing))?;
-    for &(binary, package) in APT_BROWSERS.iter().filter(|(_, package)| missing.contains(package)) {
+    for &(binary, package) in APT_TEST_TOOLS.iter().filter(|(_, package)| missing.contains(package)) {
         let version = version_of(binary)
             .ok_or_else(|| format!("`apt-get install {package}` succeeded but `{binary}` is still not on PATH"))?;
         println!(
@@ -108,7 +110,7 @@ fn apt_get() -> Result<Command, String> {
     if find_on_path("sudo").is_none() {
         return Err(format!(
             "installing the browsers needs root or sudo; install them yourself: apt-get install {}",
-            APT_BROWSERS
+            APT_TEST_TOOLS
                 .iter()
                 .map(|(_, package)| *package)
                 .collect::<Vec<_>>()

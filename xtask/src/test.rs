@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use crate::bundle_size;
 use crate::process::{self, cargo_bin_dir, command, find_on_path};
 use crate::results::{TestCounts, parse_test_results};
 use crate::simulator::{self, DEFAULT_API_KEY, Simulator};
@@ -97,6 +98,7 @@ enum Step {
     ClippyWasm,
     NativeTests,
     TrunkBuild,
+    BundleBudget,
     StartSimulator,
     BrowserTests(Browser),
 }
@@ -112,6 +114,7 @@ impl Step {
             }
             Step::NativeTests => "native tests: cargo test --workspace --all-targets --no-fail-fast".into(),
             Step::TrunkBuild => "trunk build --release".into(),
+            Step::BundleBudget => "bundle size within bundle-budget.txt".into(),
             Step::StartSimulator => "build and start the API simulator and the bundle server".into(),
             Step::BrowserTests(browser) => format!("{} tests (wasm-bindgen-test)", browser.name()),
         }
@@ -132,7 +135,12 @@ pub fn run(options: &Options) -> Result<(), Failure> {
     if !options.skip_lint {
         steps.extend([Step::Fmt, Step::ClippyNative, Step::ClippyWasm]);
     }
-    steps.extend([Step::NativeTests, Step::TrunkBuild, Step::StartSimulator]);
+    steps.extend([
+        Step::NativeTests,
+        Step::TrunkBuild,
+        Step::BundleBudget,
+        Step::StartSimulator,
+    ]);
     steps.extend(options.browsers.iter().map(|&browser| Step::BrowserTests(browser)));
 
     let mut run = Run::default();
@@ -187,6 +195,11 @@ impl Run {
                 self.test_suite("native tests", &mut test)?;
             }
             Step::TrunkBuild => process::run(command("trunk").args(["build", "--release"]))?,
+            Step::BundleBudget => {
+                let sizes = bundle_size::measure()?;
+                print!("{}", bundle_size::table(&sizes));
+                println!("{}", bundle_size::check_budget(&sizes)?);
+            }
             Step::StartSimulator => {
                 simulator::build()?;
                 let port = net::free_port()?;

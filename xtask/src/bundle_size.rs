@@ -1,0 +1,174 @@
+//! What the bundle costs a host page in bytes, and the budget it must stay within.
+//!
+//! `cargo xtask bench` prints the figures and writes them as JSON; `cargo xtask test` fails when
+//! the brotli total grows past `bundle-budget.txt`. Lower that file whenever the bundle shrinks:
+//! it is a ratchet and only ever goes down.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+use std::process::Stdio;
+
+use crate::process::{command, repo_root};
+
+/// The files a page downloads for its first card (the card's CSS is inside the wasm).
+const ASSETS: [&str; 2] = ["tensorpix-job-card_bg.wasm", "tensorpix-job-card.js"];
+const BUDGET_FILE: &str = "bundle-budget.txt";
+const BUDGET_KEY: &str = "brotli_total_bytes";
+
+/// One file's size as stored and as sent compressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetSize {
+    pub name: String,
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+/// Measures the release bundle in `dist/` (gzip -9 and brotli -q 11, as a server would send it).
+pub fn measure() -> Result<Vec<AssetSize>, String> {
+    let dist = repo_root().join("dist");
+    ASSETS.iter().map(|name| measure_file(&dist.join(name), name)).collect()
+}
+
+fn measure_file(path: &Path, name: &str) -> Result<AssetSize, String> {
+    let bytes = fs::read(path)
+        .map_err(|error| format!("cannot read {} (run `trunk build --release`): {error}", path.display()))?;
+    Ok(AssetSize {
+        name: name.to_owned(),
+        raw: bytes.len() as u64,
+        gzip: compressed_size("gzip", &["-9", "-c"], path)?,
+        brotli: compressed_size("brotli", &["-q", "11", "-c"], path)?,
+    })
+}
+
+fn compressed_size(tool: &str, args: &[&str], path: &Path) -> Result<u64, String> {
+    let output = command(tool)
+        .args(args)
+        .arg(path)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("cannot run `{tool}`: {error} (`cargo xtask setup` installs it)"))?;
+    if !output.status.success() {
+        return Err(format!("`{tool}` failed on {}", path.display()));
+    }
+    Ok(output.stdout.len() as u64)
+}
+
+/// The assets plus a total row, as a table.
+pub fn table(sizes: &[AssetSize]) -> String {
+    let mut text = format!("{:<30} {:>10} {:>10} {:>10}\n", "file", "raw", "gzip", "brotli");
+    for size in sizes.iter().chain(std::iter::once(&total(sizes))) {
+        let _ = writeln!(
+            text,
+            "{:<30} {:>10} {:>10} {:>10}",
+            size.name, size.raw, size.gzip, size.brotli
+        );
+    }
+    text
+}
+
+/// The sum of all assets.
+pub fn total(sizes: &[AssetSize]) -> AssetSize {
+    AssetSize {
+        name: "total".to_owned(),
+        raw: sizes.iter().map(|size| size.raw).sum(),
+        gzip: sizes.iter().map(|size| size.gzip).sum(),
+        brotli: sizes.iter().map(|size| size.brotli).sum(),
+    }
+}
+
+/// The sizes as a JSON array, so later comparisons and the README use the same numbers.
+pub fn json(sizes: &[AssetSize]) -> String {
+    let rows: Vec<String> = sizes
+        .iter()
+        .chain(std::iter::once(&total(sizes)))
+        .map(|size| {
+            format!(
+                "{{\"file\": \"{}\", \"raw\": {}, \"gzip\": {}, \"brotli\": {}}}",
+                size.name, size.raw, size.gzip, size.brotli
+            )
+        })
+        .collect();
+    format!("[\n  {}\n]\n", rows.join(",\n  "))
+}
+
+/// Checks the brotli total against the committed budget.
+pub fn check_budget(sizes: &[AssetSize]) -> Result<String, String> {
+    let path = repo_root().join(BUDGET_FILE);
+    let text = fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let budget = parse_budget(&text).ok_or_else(|| format!("{BUDGET_FILE} has no `{BUDGET_KEY} = N` line"))?;
+    let brotli = total(sizes).brotli;
+    if brotli > budget {
+        return Err(format!(
+            "the bundle is {brotli} bytes brotli (wasm + JS), over the budget of {budget} in {BUDGET_FILE}: \
+             find what grew (twiggy top dist/tensorpix-job-card_bg.wasm) and take it out"
+        ));
+    }
+    let slack = budget - brotli;
+    Ok(if slack > 1_024 {
+        format!("{brotli} bytes brotli, {slack} under the budget of {budget}: lower {BUDGET_FILE} to lock the gain in")
+    } else {
+        format!("{brotli} bytes brotli, within the budget of {budget}")
+    })
+}
+
+fn parse_budget(text: &str) -> Option<u64> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| {
+            line.strip_prefix(BUDGET_KEY)?
+                .trim_start()
+                .strip_prefix('=')?
+                .trim()
+                .replace('_', "")
+                .parse()
+                .ok()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sizes() -> Vec<AssetSize> {
+        vec![
+            AssetSize {
+                name: "a.wasm".into(),
+                raw: 1_000,
+                gzip: 500,
+                brotli: 400,
+            },
+            AssetSize {
+                name: "a.js".into(),
+                raw: 100,
+                gzip: 50,
+                brotli: 40,
+            },
+        ]
+    }
+
+    #[test]
+    fn totals_add_up() {
+        assert_eq!(
+            total(&sizes()),
+            AssetSize {
+                name: "total".into(),
+                raw: 1_100,
+                gzip: 550,
+                brotli: 440
+            }
+        );
+        assert!(table(&sizes()).lines().last().unwrap().starts_with("total"));
+        assert!(json(&sizes()).contains("{\"file\": \"total\", \"raw\": 1100, \"gzip\": 550, \"brotli\": 440}"));
+    }
+
+    #[test]
+    fn the_budget_file_is_read_with_comments_and_underscores() {
+        assert_eq!(parse_budget("# ratchet\nbrotli_total_bytes = 150_000\n"), Some(150_000));
+        assert_eq!(parse_budget("brotli_total_bytes=42"), Some(42));
+        assert_eq!(parse_budget("# brotli_total_bytes = 1\n"), None);
+        assert_eq!(parse_budget("other = 5"), None);
+    }
+}
