@@ -1,27 +1,153 @@
-//! `cargo xtask bench`: figures, never pass/fail. For now the bytes a page downloads for a card;
-//! the browser-timed figures of issue 7 (first card, DOM mutations, memory, many cards) are to come.
+//! `cargo xtask bench`: what the widget costs a host page, as figures (never pass/fail): bytes,
+//! the first card against a hand-written JavaScript card, DOM mutations per update, and 100 cards
+//! on one page. Printed as a table and written to `target/bench/bench.json`.
 
+use std::fmt::Write as _;
 use std::fs;
+use std::time::Duration;
 
 use crate::process::{self, command, repo_root};
-use crate::{Failure, bundle_size, header, setup};
+use crate::simulator::{self, DEFAULT_API_KEY};
+use crate::static_server::StaticServer;
+use crate::webdriver::{Driver, number_field};
+use crate::{Failure, bundle_size, header, net, setup};
+
+/// Cold loads of each first-card page; the median is reported.
+const FIRST_CARD_RUNS: usize = 15;
 
 pub fn run() -> Result<(), Failure> {
     setup::run(true)?;
     header("trunk build --release");
     process::run(command("trunk").args(["build", "--release"]))?;
-    header("bytes a page downloads for the first card");
+
+    header("1. bytes a page downloads for the first card");
     let sizes = bundle_size::measure()?;
     print!("{}", bundle_size::table(&sizes));
     println!("{}", bundle_size::check_budget(&sizes).unwrap_or_else(|over| over));
-    let out = repo_root().join("target/bench");
+
+    simulator::build()?;
+    let simulator = simulator::start(net::free_port()?, DEFAULT_API_KEY, true)?;
+    let root = repo_root();
+    let pages = StaticServer::start(vec![("dist", root.join("dist")), ("benches", root.join("benches"))])?;
+    let driver = Driver::start()?;
+    let api = simulator.url();
+    let page = |name: &str, query: &str| format!("{}/benches/{name}?api={api}{query}", pages.url());
+
+    header(&format!(
+        "2. first card: cold loads, median of {FIRST_CARD_RUNS} (wasm widget vs the JavaScript baseline)"
+    ));
+    let mut widget = Vec::new();
+    let mut baseline = Vec::new();
+    for _ in 0..FIRST_CARD_RUNS {
+        widget.push(milliseconds(
+            &driver.measure(&page("first-card.html", "&impl=wasm"), Duration::from_secs(30))?,
+        )?);
+        baseline.push(milliseconds(
+            &driver.measure(&page("first-card.html", "&impl=js"), Duration::from_secs(30))?,
+        )?);
+    }
+    let (widget, baseline) = (median(&mut widget), median(&mut baseline));
+    println!(
+        "widget {widget:.1} ms, JavaScript baseline {baseline:.1} ms, ratio {:.2}",
+        widget / baseline
+    );
+
+    header("3. DOM mutations per update (median of 4 steady updates)");
+    let identical = mutation_counts(&driver.measure(&page("updates.html", "&job=110"), Duration::from_secs(30))?);
+    let progress_only = mutation_counts(&driver.measure(&page("updates.html", "&job=101"), Duration::from_secs(60))?);
+    println!("identical data: {identical:?}; progress and ETA only: {progress_only:?}");
+
+    header("5. many cards: 100 cards (20 jobs × 5) on one page");
+    reset(&api)?;
+    let many = driver.measure(&page("many-cards.html", ""), Duration::from_secs(60))?;
+    let many_ms = number_field(&many, "ms").ok_or("many-cards gave no time")?;
+    let requests = requests(&api)?;
+    println!("all 100 cards show their job after {many_ms:.0} ms; the simulator saw {requests} requests");
+
+    println!("\n4. memory: not measured here yet; tests/live.rs checks 1,000 updates (0 bytes of growth)");
+    let mut json = String::from("{\n");
+    let _ = writeln!(
+        json,
+        "  \"bytes\": {},",
+        bundle_size::json(&sizes).trim_end().replace('\n', "\n  ")
+    );
+    let _ = writeln!(
+        json,
+        "  \"first_card_ms\": {{\"widget\": {widget:.1}, \"javascript_baseline\": {baseline:.1}, \"ratio\": {:.3}}},",
+        widget / baseline
+    );
+    let _ = writeln!(
+        json,
+        "  \"mutations_per_update\": {{\"identical\": {}, \"progress_only\": {}}},",
+        median_count(&identical),
+        median_count(&progress_only)
+    );
+    let _ = writeln!(
+        json,
+        "  \"many_cards\": {{\"cards\": 100, \"ms\": {many_ms:.0}, \"requests\": {requests}}}"
+    );
+    json.push_str("}\n");
+    let out = root.join("target/bench");
     fs::create_dir_all(&out).map_err(|error| format!("cannot create {}: {error}", out.display()))?;
     let file = out.join("bench.json");
-    fs::write(
-        &file,
-        format!("{{\"bytes\": {}}}\n", bundle_size::json(&sizes).trim_end()),
-    )
-    .map_err(|error| format!("cannot write {}: {error}", file.display()))?;
+    fs::write(&file, json).map_err(|error| format!("cannot write {}: {error}", file.display()))?;
     println!("written to {}", file.display());
+    drop(simulator);
     Ok(())
+}
+
+fn milliseconds(result: &str) -> Result<f64, String> {
+    number_field(result, "ms").ok_or_else(|| format!("no `ms` in {result}"))
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The `counts` array of an updates page's result.
+fn mutation_counts(result: &str) -> Vec<u64> {
+    let Some(start) = result.find('[') else {
+        return Vec::new();
+    };
+    let end = result[start..].find(']').map_or(result.len(), |end| start + end);
+    result[start + 1..end]
+        .split(',')
+        .filter_map(|count| count.trim().parse().ok())
+        .collect()
+}
+
+fn median_count(counts: &[u64]) -> u64 {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+fn reset(api: &str) -> Result<(), String> {
+    simulator_request(api, "POST", "/_sim/reset").map(drop)
+}
+
+fn requests(api: &str) -> Result<u64, String> {
+    let stats = simulator_request(api, "GET", "/_sim/stats")?;
+    number_field(&stats, "total")
+        .map(|total| total as u64)
+        .ok_or_else(|| format!("no total in {stats}"))
+}
+
+fn simulator_request(api: &str, method: &str, path: &str) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let address = api.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).map_err(|error| format!("simulator: {error}"))?;
+    let request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|error| format!("simulator: {error}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|error| format!("simulator: {error}"))?;
+    Ok(response
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, body)| body.to_owned()))
 }

@@ -13,6 +13,7 @@ mod setup;
 mod simulator;
 mod static_server;
 mod test;
+mod webdriver;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -30,8 +31,9 @@ Commands:
                           `trunk serve --release` on http://127.0.0.1:8080/ (Ctrl-C stops all three)
   load                    Benchmark the proxy's cached answers: wrk for 10 s on loopback against a
                           release build (installs wrk with apt-get if missing); not part of `test`
-  bench                   Build the release bundle and print what it costs a page (bytes raw, gzip,
-                          brotli), also as JSON in target/bench/bench.json
+  bench                   Build the release bundle and print what it costs a page: bytes, the first
+                          card against a JavaScript baseline, DOM mutations per update, 100 cards
+                          (headless Chromium); also as JSON in target/bench/bench.json
   bundle                  Trunk's post-build hook: append the <tensorpix-job-card> element to the module
   help                    Show this text";
 
