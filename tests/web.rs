@@ -117,7 +117,7 @@ async fn processing_shows_percent_eta_and_elapsed() {
     assert_eq!(text_of(&root, ".tpx-eta").await, "about 2 min left");
     assert!(text_of(&root, ".tpx-elapsed").await.starts_with("running for "));
     let progress: web_sys::HtmlProgressElement = find(&root, "progress").await.dyn_into().unwrap();
-    assert_eq!(progress.value(), 42.0);
+    assert_eq!(progress.position(), 0.42);
     assert!(!has(&root, ".tpx-download"), "no download before the job finishes");
 }
 

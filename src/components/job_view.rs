@@ -74,6 +74,12 @@ pub fn JobView(props: &JobViewProps) -> Html {
     }
 }
 
+/// The bar's value in tenths of a percent, as an integer: smooth enough for any bar width, and
+/// printing an integer keeps float formatting out of the bundle.
+fn permille(percent: f64) -> String {
+    ((percent * 10.0).round() as u32).to_string()
+}
+
 fn status_icon(phase: &Phase) -> &'static str {
     match phase {
         Phase::Queued { .. } => "◷",
@@ -103,7 +109,7 @@ fn phase_view(phase: &Phase, texts: &Texts) -> Html {
         } => html! {
             <div class="tpx-phase tpx-processing">
                 <div class="tpx-progress-row">
-                    <progress class="tpx-progress" part="progress" max="100" value={percent.to_string()}
+                    <progress class="tpx-progress" part="progress" max="1000" value={permille(*percent)}
                         aria-label={texts.progress_name}
                         aria-valuetext={match eta { Some(eta) => format!("{percent_text}, {eta}"), None => percent_text.clone() }}>
                         { percent_text }
