@@ -153,7 +153,7 @@ fn attrs(pairs: &[(&str, String)]) -> String {
 
 #[wasm_bindgen_test]
 async fn a_page_with_one_script_tag_gets_live_cards_added_changed_and_removed() {
-    let moving = fresh_moving_job();
+    let moving = fresh_moving_job().await;
     let body = format!(
         "<tensorpix-job-card id=\"a\"{}></tensorpix-job-card>\
          <tensorpix-job-card id=\"b\"{} poll-interval=\"1\"></tensorpix-job-card>",
@@ -217,18 +217,18 @@ async fn a_page_with_one_script_tag_gets_live_cards_added_changed_and_removed() 
 
 #[wasm_bindgen_test]
 async fn events_report_updates_status_changes_the_finish_and_errors() {
-    let moving = fresh_moving_job();
+    let moving = fresh_moving_job().await;
     let body = format!(
-        "<tensorpix-job-card id=\"live\"{} poll-interval=\"1\"></tensorpix-job-card>\
-         <tensorpix-job-card id=\"missing\" job-id=\"102\" api-base=\"{}/_fault/404\" api-key=\"{KEY}\"></tensorpix-job-card>",
-        attrs(&sim_attributes(&moving.to_string())),
-        simulator()
+        "<tensorpix-job-card id=\"live\"{} poll-interval=\"1\"></tensorpix-job-card>",
+        attrs(&sim_attributes(&moving.to_string()))
     );
     let page = page(&body, "").await;
     let (events, _listeners) = record_events(&page.document);
+    // Added after the listeners: its one error event must not fire before anyone listens.
+    let missing_base = format!("{}/_fault/404", simulator());
+    let missing = page.add(&[("job-id", "102"), ("api-base", &missing_base), ("api-key", KEY)]);
     let live = page.card("#live");
     attribute_becomes(&live, "status", "finished").await;
-    let missing = page.card("#missing");
     attribute_becomes(&missing, "error", "not-found").await;
     assert_eq!(
         missing.get_attribute("status").as_deref(),

@@ -37,7 +37,7 @@ fn set_page_hidden(hidden: bool) {
 
 #[wasm_bindgen_test]
 async fn a_job_is_polled_to_finished_and_then_never_again() {
-    let job_id = fresh_moving_job();
+    let job_id = fresh_moving_job().await;
     let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
     for _ in 0..200 {
         if label(&root).as_deref() == Some("Finished") {
@@ -63,7 +63,7 @@ async fn a_job_is_polled_to_finished_and_then_never_again() {
 
 #[wasm_bindgen_test]
 async fn three_cards_for_one_job_share_one_request_per_interval() {
-    let job_id = fresh_moving_job();
+    let job_id = fresh_moving_job().await;
     let cards: Vec<_> = (0..3).map(|_| mount_with_handle(Card { job_id, ..CARD })).collect();
     sleep(3_500).await;
     let requests = requests_for(job_id).await;
@@ -81,7 +81,7 @@ async fn three_cards_for_one_job_share_one_request_per_interval() {
 
 #[wasm_bindgen_test]
 async fn a_hidden_page_makes_no_requests_and_refreshes_on_return() {
-    let job_id = fresh_moving_job();
+    let job_id = fresh_moving_job().await;
     let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
     find(&root, ".tpx-status-label").await;
     set_page_hidden(true);
@@ -102,7 +102,7 @@ async fn a_hidden_page_makes_no_requests_and_refreshes_on_return() {
 
 #[wasm_bindgen_test]
 async fn retry_after_is_honoured() {
-    let job_id = fresh_moving_job();
+    let job_id = fresh_moving_job().await;
     let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
     find(&root, ".tpx-status-label").await;
     switch_on_fault(job_id, "429", 1).await;
@@ -181,7 +181,7 @@ async fn a_burst_of_500s_backs_off_keeps_the_old_job_and_recovers() {
 
 #[wasm_bindgen_test]
 async fn a_removed_card_stops_all_its_requests() {
-    let job_id = fresh_moving_job();
+    let job_id = fresh_moving_job().await;
     let (root, handle) = mount_with_handle(Card { job_id, ..CARD });
     find(&root, ".tpx-status-label").await;
     handle.destroy();

@@ -84,7 +84,7 @@ async fn every_fault_becomes_its_own_error() {
 #[wasm_bindgen_test]
 async fn every_job_shows_its_status_in_words() {
     let cases = [
-        (fresh_moving_job(), "In queue", "in-queue"),
+        (fresh_moving_job().await, "In queue", "in-queue"),
         (108, "In queue", "in-queue"),
         (109, "Processing", "processing"),
         (112, "Processing", "processing"),
@@ -313,7 +313,7 @@ async fn the_servers_detail_is_shown() {
 #[wasm_bindgen_test]
 async fn a_retry_after_the_fault_clears_shows_the_job() {
     // A job no other card shows, so this card's feed makes the first request itself.
-    let job_id = fresh_moving_job();
+    let job_id = fresh_moving_job().await;
     switch_on_fault(job_id, "404", 1).await;
     let root = mount(Card { job_id, ..CARD });
     assert_eq!(

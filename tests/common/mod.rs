@@ -101,10 +101,15 @@ pub async fn settled(root: &Element) -> Element {
     find(root, ".tpx-card:not([data-state=loading])").await
 }
 
-/// A quick-lifecycle job (2000–2999) whose clock has not started: its first answer is "in queue".
-/// Random, because Chromium and Firefox share one simulator.
-pub fn fresh_moving_job() -> i64 {
-    2000 + (js_sys::Math::random() * 1000.0) as i64
+/// A quick-lifecycle job (2 s queued, 5 s processing) whose clock has not started, so its first
+/// answer is "in queue". The simulator hands each one out once: Chromium and Firefox share it.
+pub async fn fresh_moving_job() -> i64 {
+    let response = Request::post(&format!("{}/_sim/fresh-job", simulator()))
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    answer["job"].as_i64().expect("a fresh job id")
 }
 
 pub async fn switch_on_fault(job: i64, fault: &str, times: u32) {

@@ -9,6 +9,8 @@
 //!   job (or every job when `job` is absent); `DELETE /_sim/faults` clears them.
 //! - `GET /_sim/stats`: requests per job; `GET /_sim/log?since=SEQ`: the request log;
 //!   `POST /_sim/reset`: clears counters, log, faults and the clocks of moving jobs.
+//! - `POST /_sim/fresh-job`: `{"job": id}`, a quick-lifecycle job nobody has asked for yet, so tests
+//!   that share one simulator never share a job's clock or counters.
 //! - `GET /media/{name}`: thumbnails, before/after clips and output downloads.
 
 pub mod catalog;
@@ -81,6 +83,8 @@ struct SimulatorState {
     fault_rules: Vec<FaultRule>,
     /// When each moving job's clock started (its first request since start or reset).
     clocks: HashMap<i64, i64>,
+    /// Quick-lifecycle ids already handed out by `/_sim/fresh-job`.
+    handed_out: std::collections::HashSet<i64>,
 }
 
 impl Simulator {
@@ -117,6 +121,7 @@ pub fn router(config: SimulatorConfig) -> Router {
         .route("/_sim/stats", get(stats))
         .route("/_sim/log", get(log))
         .route("/_sim/reset", post(reset))
+        .route("/_sim/fresh-job", post(fresh_job))
         .route("/media/{name}", get(media::serve))
         .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
         .layer(cors)
@@ -419,6 +424,23 @@ async fn log(State(simulator): State<Arc<Simulator>>, Query(since): Query<Since>
             .cloned()
             .collect(),
     )
+}
+
+async fn fresh_job(State(simulator): State<Arc<Simulator>>) -> Response {
+    let mut state = simulator.state();
+    let unused = catalog::QUICK_LIFECYCLE_IDS
+        .clone()
+        .find(|id| !state.clocks.contains_key(id) && !state.handed_out.contains(id));
+    match unused {
+        Some(id) => {
+            state.handed_out.insert(id);
+            Json(serde_json::json!({ "job": id })).into_response()
+        }
+        None => detail(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Every quick-lifecycle job is in use; reset the simulator.",
+        ),
+    }
 }
 
 async fn reset(State(simulator): State<Arc<Simulator>>) -> StatusCode {

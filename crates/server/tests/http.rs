@@ -259,6 +259,22 @@ async fn a_moving_job_starts_its_clock_on_first_request_and_reset_restarts_it() 
 }
 
 #[tokio::test]
+async fn fresh_jobs_are_never_handed_out_twice_nor_ones_already_running() {
+    let address = start().await;
+    get(address, "/api/jobs/2000/").await;
+    let fresh = |reply: Reply| {
+        serde_json::from_str::<Value>(&reply.body).unwrap()["job"]
+            .as_i64()
+            .unwrap()
+    };
+    let first = fresh(request(address, "POST", "/_sim/fresh-job", &[], "").await);
+    let second = fresh(request(address, "POST", "/_sim/fresh-job", &[], "").await);
+    assert_eq!((first, second), (2001, 2002), "2000 already has a clock");
+    let job = decode_job(&get(address, &format!("/api/jobs/{first}/")).await.body).unwrap();
+    assert_eq!(job.status, JobStatus::InQueue, "a fresh job starts at the beginning");
+}
+
+#[tokio::test]
 async fn the_job_list_pages_with_limit_and_offset() {
     let address = start().await;
     let page: Value = serde_json::from_str(&get(address, "/api/jobs/?limit=5").await.body).unwrap();
