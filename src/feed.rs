@@ -44,11 +44,6 @@ impl Snapshot {
             eta_seconds: self.eta.remaining_at(now),
         }
     }
-
-    /// True while nothing has arrived yet and no error is shown: the first load.
-    pub fn is_loading(&self) -> bool {
-        self.job.is_none() && self.error.is_none()
-    }
 }
 
 /// Which feed a card wants: cards with equal keys share one.

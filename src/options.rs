@@ -17,9 +17,6 @@ pub struct CardOptions {
     pub locale: Option<String>,
 }
 
-/// The attributes `<tensorpix-job-card>` reads; changing any of them applies at once.
-pub const ATTRIBUTES: [&str; 6] = ["job-id", "api-base", "api-key", "poll-interval", "locale", "theme"];
-
 impl CardOptions {
     /// Reads the options from attributes (`attribute(name)` gives an attribute's value). A bad
     /// value gives a message that says which attribute is wrong and why; the theme is returned

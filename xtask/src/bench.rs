@@ -26,7 +26,7 @@ pub fn run() -> Result<(), Failure> {
     println!("{}", bundle_size::check_budget(&sizes).unwrap_or_else(|over| over));
 
     simulator::build()?;
-    let simulator = simulator::start(net::free_port()?, DEFAULT_API_KEY, true)?;
+    let simulator = simulator::start(net::free_port()?, DEFAULT_API_KEY)?;
     let root = repo_root();
     let pages = StaticServer::start(vec![("dist", root.join("dist")), ("benches", root.join("benches"))])?;
     let driver = Driver::start()?;

@@ -30,7 +30,7 @@ pub fn run() -> Result<(), Failure> {
 
     header(&format!("start the API simulator on 127.0.0.1:{SIMULATOR_PORT}"));
     // Quiet: the widget polls, and a log line per request would bury trunk's output.
-    let simulator = simulator::start(SIMULATOR_PORT, DEFAULT_API_KEY, true)?;
+    let simulator = simulator::start(SIMULATOR_PORT, DEFAULT_API_KEY)?;
 
     header(&format!("start the proxy on 127.0.0.1:{PROXY_PORT}"));
     // The key goes in the proxy's environment, as in production; quiet for the same reason.

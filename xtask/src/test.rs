@@ -203,7 +203,7 @@ impl Run {
             Step::StartSimulator => {
                 simulator::build()?;
                 let port = net::free_port()?;
-                let simulator = simulator::start(port, DEFAULT_API_KEY, true)?;
+                let simulator = simulator::start(port, DEFAULT_API_KEY)?;
                 println!("simulator ready on {}", simulator.url());
                 self.simulator = Some(simulator);
                 // The built bundle and axe-core, for tests that load `dist/` the way a host page does.
