@@ -179,6 +179,30 @@ fn wrong_types_give_a_schema_error_naming_the_field() {
 }
 
 #[test]
+fn schema_errors_name_the_field_in_pretty_printed_text_and_nested_objects() {
+    let mut job: Value = serde_json::from_str(FINISHED).unwrap();
+    job["output_video"].as_object_mut().unwrap().remove("id");
+    job["ml_models"][0]["name"] = json!("a \"quoted\", [bracketed] {name}");
+    job["ml_models"][0]["task"] = json!("denoise");
+    let compact = job.to_string();
+    let pretty = serde_json::to_string_pretty(&job).unwrap();
+    for text in [&compact, &pretty] {
+        match decode_job(text) {
+            Err(DecodeError::Schema { path, .. }) => assert_eq!(path, "ml_models[0].task"),
+            other => panic!("expected a schema error, got {other:?}"),
+        }
+    }
+    job["ml_models"][0]["task"] = json!(1);
+    match decode_job(&serde_json::to_string_pretty(&job).unwrap()) {
+        Err(DecodeError::Schema { path, message }) => {
+            assert_eq!(path, "output_video");
+            assert!(message.contains("missing field `id`"), "{message}");
+        }
+        other => panic!("expected a schema error, got {other:?}"),
+    }
+}
+
+#[test]
 fn missing_required_fields_are_schema_errors() {
     let error = decode_job(r#"{"id": 1, "status": 0}"#).unwrap_err();
     assert!(
