@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use tensorpix_job_card::feed::Snapshot;
+use tensorpix_job_card::models::{Job, JobStatus};
 use tensorpix_job_card::poll::PollSettings;
 use tensorpix_job_card::{CardView, CardViewProps};
 use wasm_bindgen::JsCast;
@@ -226,50 +227,131 @@ fn wasm_memory_bytes() -> f64 {
     memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
 }
 
+/// Waits until Yew has rendered what it was just handed.
+async fn rendered() {
+    yew::scheduler::flush().await;
+}
+
+/// A job that has been processing for two hours, so its elapsed time reads in whole minutes and
+/// does not change between two renders a few milliseconds apart.
+async fn long_running_job() -> Job {
+    let mut job = fetch(&config("", KEY), 109, TIMEOUT).await.unwrap();
+    job.status = JobStatus::Processing;
+    let two_hours_ago = js_sys::Date::now() as i64 - 2 * 3_600_000;
+    job.started = Some(tensorpix_job_card::models::time::format_rfc3339_millis(two_hours_ago));
+    job.finished = None;
+    job.output_video = None;
+    job
+}
+
+/// What the feed hands a card after a poll at `at` that found `job` at `progress` with `eta_s`.
+fn polled(job: &Job, progress: f64, eta_s: f64, at: i64) -> CardViewProps {
+    let mut job = job.clone();
+    job.processing_progress = Some(progress);
+    job.eta_s = Some(eta_s);
+    let mut snapshot = Snapshot {
+        job: Some(Rc::new(job)),
+        updated_at: Some(at),
+        ..Snapshot::default()
+    };
+    snapshot.eta.observe(Some(eta_s), at);
+    yew::props!(CardViewProps {
+        snapshot: Rc::new(snapshot),
+        job_id: 109
+    })
+}
+
+fn percent_shown(root: &web_sys::Element) -> Option<String> {
+    root.query_selector(".tpx-percent").unwrap()?.text_content()
+}
+
 #[wasm_bindgen_test]
-async fn a_thousand_updates_of_a_card_grow_wasm_memory_by_less_than_64_kib() {
-    let job = fetch(&config("", KEY), 109, TIMEOUT).await.unwrap();
+async fn an_identical_poll_changes_nothing_and_a_progress_poll_at_most_three_nodes() {
+    let job = long_running_job().await;
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
+    let now = js_sys::Date::now() as i64;
+    let mut handle =
+        yew::Renderer::<CardView>::with_root_and_props(root.clone(), polled(&job, 0.4, 600.0, now)).render();
+    rendered().await;
+    assert_eq!(percent_shown(&root).as_deref(), Some("40%"));
+
+    // The browser hands records to the callback at each microtask checkpoint; it keeps the count.
+    let count_records = js_sys::Function::new_with_args("records", "this.seen = (this.seen ?? 0) + records.length;");
+    let observer = web_sys::MutationObserver::new(&count_records).unwrap();
+    let mutations = || {
+        let delivered = js_sys::Reflect::get(&observer, &"seen".into())
+            .unwrap()
+            .as_f64()
+            .unwrap_or(0.0) as u32;
+        js_sys::Reflect::set(&observer, &"seen".into(), &0.into()).unwrap();
+        delivered + observer.take_records().length()
+    };
+    let options = web_sys::MutationObserverInit::new();
+    options.set_subtree(true);
+    options.set_child_list(true);
+    options.set_character_data(true);
+    options.set_attributes(true);
+    observer.observe_with_options(&root, &options).unwrap();
+
+    handle.update(polled(&job, 0.4, 600.0, now + 3_000));
+    rendered().await;
+    let identical = mutations();
+    assert_eq!(identical, 0, "an identical poll touched {identical} DOM nodes");
+
+    handle.update(polled(&job, 0.45, 540.0, now + 6_000));
+    rendered().await;
+    let progress_only = mutations();
+    assert_eq!(
+        percent_shown(&root).as_deref(),
+        Some("45%"),
+        "the progress poll was rendered"
+    );
+    assert!(
+        (1..=3).contains(&progress_only),
+        "a progress and ETA poll made {progress_only} DOM mutations (budget: 3)"
+    );
+    observer.disconnect();
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_updates_of_a_card_grow_wasm_memory_by_less_than_64_kib() {
+    let job = long_running_job().await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let start = js_sys::Date::now() as i64;
     let props = |update: u32| {
-        let mut job = job.clone();
-        job.processing_progress = Some(f64::from(update % 100) / 100.0);
-        job.eta_s = Some(f64::from(1_000 - update % 1_000));
-        let mut snapshot = Snapshot {
-            job: Some(Rc::new(job)),
-            updated_at: Some(i64::from(update)),
-            ..Snapshot::default()
-        };
-        snapshot
-            .eta
-            .observe(Some(f64::from(1_000 - update % 1_000)), i64::from(update));
-        yew::props!(CardViewProps {
-            snapshot: Rc::new(snapshot),
-            job_id: 109
-        })
+        let progress = f64::from(update % 100) / 100.0;
+        polled(
+            &job,
+            progress,
+            f64::from(1_000 - update % 1_000),
+            start + i64::from(update),
+        )
     };
     let mut handle = yew::Renderer::<CardView>::with_root_and_props(root.clone(), props(0)).render();
     // Warm up: the allocator and Yew's caches settle in the first updates.
     for update in 1..=100 {
         handle.update(props(update));
-        sleep(0).await;
+        rendered().await;
     }
     let before = wasm_memory_bytes();
-    for update in 101..=1_100 {
+    for update in 101..=10_100 {
         handle.update(props(update));
-        sleep(0).await;
+        rendered().await;
+        if update % 1_000 == 7 {
+            let expected = format!("{}%", update % 100);
+            assert_eq!(percent_shown(&root), Some(expected), "update {update} was rendered");
+        }
     }
     let growth = wasm_memory_bytes() - before;
-    console_log!("wasm memory: {before} bytes after 100 updates, grew by {growth} bytes over the next 1,000");
-    assert_eq!(
-        text_of(&root, ".tpx-percent").await,
-        "0%",
-        "the last update (1100 % 100) was rendered"
-    );
+    console_log!("wasm memory: {before} bytes after 100 updates, grew by {growth} bytes over the next 10,000");
     assert!(
         growth < 65_536.0,
-        "wasm memory grew by {growth} bytes over 1,000 updates"
+        "wasm memory grew by {growth} bytes over 10,000 updates"
     );
     handle.destroy();
 }

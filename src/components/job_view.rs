@@ -109,11 +109,10 @@ fn phase_view(phase: &Phase, texts: &Texts) -> Html {
         } => html! {
             <div class="tpx-phase tpx-processing">
                 <div class="tpx-progress-row">
+                    // Screen readers read the value as a percentage and the ETA beside it as text;
+                    // no aria-valuetext or fallback text, so a poll changes three nodes, not five.
                     <progress class="tpx-progress" part="progress" max="1000" value={permille(*percent)}
-                        aria-label={texts.progress_name}
-                        aria-valuetext={match eta { Some(eta) => format!("{percent_text}, {eta}"), None => percent_text.clone() }}>
-                        { percent_text }
-                    </progress>
+                        aria-label={texts.progress_name} />
                     <span class="tpx-percent">{ percent_text }</span>
                 </div>
                 <p class="tpx-muted tpx-timing">

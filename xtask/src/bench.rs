@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: what the widget costs a host page, as figures (never pass/fail): bytes,
-//! the first card against a hand-written JavaScript card, DOM mutations per update, and 100 cards
-//! on one page. Printed as a table and written to `target/bench/bench.json`.
+//! the first card against a hand-written JavaScript card, DOM mutations per update, memory over
+//! 10,000 updates, and 100 cards on one page. Printed as a table and written to `target/bench/bench.json`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -57,6 +57,19 @@ pub fn run() -> Result<(), Failure> {
     let progress_only = mutation_counts(&driver.measure(&page("updates.html", "&job=101"), Duration::from_secs(60))?);
     println!("identical data: {identical:?}; progress and ETA only: {progress_only:?}");
 
+    header("4. memory: one card, after 100 updates and after 10,000 more (virtual clock)");
+    let memory = driver.measure(&page("memory.html", "&job=109"), Duration::from_secs(300))?;
+    let memory_figure = |name: &str| number_field(&memory, name).ok_or_else(|| format!("no `{name}` in {memory}"));
+    let (wasm_before, wasm_growth) = (memory_figure("wasm_after_100")?, memory_figure("wasm_growth")?);
+    let (js_before, js_growth) = (memory_figure("js_after_100")?, memory_figure("js_growth")?);
+    println!(
+        "wasm memory {} → grew by {} bytes; JS heap {} → grew by {} bytes",
+        thousands(wasm_before),
+        thousands(wasm_growth),
+        thousands(js_before),
+        thousands(js_growth)
+    );
+
     header("5. many cards: 100 cards (20 jobs × 5) on one page");
     reset(&api)?;
     let many = driver.measure(&page("many-cards.html", ""), Duration::from_secs(60))?;
@@ -64,7 +77,6 @@ pub fn run() -> Result<(), Failure> {
     let requests = requests(&api)?;
     println!("all 100 cards show their job after {many_ms:.0} ms; the simulator saw {requests} requests");
 
-    println!("\n4. memory: not measured here yet; tests/live.rs checks 1,000 updates (0 bytes of growth)");
     let mut json = String::from("{\n");
     let _ = writeln!(
         json,
@@ -84,6 +96,10 @@ pub fn run() -> Result<(), Failure> {
     );
     let _ = writeln!(
         json,
+        "  \"memory_bytes\": {{\"updates\": 10000, \"wasm_after_100\": {wasm_before}, \"wasm_growth\": {wasm_growth}, \"js_heap_after_100\": {js_before}, \"js_heap_growth\": {js_growth}}},"
+    );
+    let _ = writeln!(
+        json,
         "  \"many_cards\": {{\"cards\": 100, \"ms\": {many_ms:.0}, \"requests\": {requests}}}"
     );
     json.push_str("}\n");
@@ -94,6 +110,19 @@ pub fn run() -> Result<(), Failure> {
     println!("written to {}", file.display());
     drop(simulator);
     Ok(())
+}
+
+/// `1234567` as `1,234,567` (negative growth keeps its sign).
+fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs());
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if value < 0.0 { format!("-{grouped}") } else { grouped }
 }
 
 fn milliseconds(result: &str) -> Result<f64, String> {

@@ -16,6 +16,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 /// axe-core, the accessibility checker the browser tests run inside each card.
 pub const AXE_CORE_VERSION: &str = "4.14.1";
+/// esbuild, which minifies the JS glue in `cargo xtask bundle` (its npm package brings the binary).
+pub const ESBUILD_VERSION: &str = "0.28.2";
 /// The Firefox webdriver; Debian has no package for it.
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 /// wasm-bindgen-cli's version is not pinned here: it must equal this crate's version in
@@ -46,9 +48,9 @@ pub fn run(browsers: bool) -> Result<(), Failure> {
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
+    ensure_npm_packages()?;
     if browsers {
         ensure_geckodriver()?;
-        ensure_axe_core()?;
     }
     println!("setup done in {}", format_duration(started.elapsed()));
     Ok(())
@@ -241,25 +243,42 @@ pub fn npm_prefix() -> PathBuf {
     repo_root().join("target").join("npm")
 }
 
-fn ensure_axe_core() -> Result<(), String> {
-    let manifest = npm_prefix().join("node_modules/axe-core/package.json");
-    let installed = fs::read_to_string(&manifest).unwrap_or_default();
-    if installed.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")) {
-        println!("✓ axe-core {AXE_CORE_VERSION}");
+/// The esbuild the bundle hook minifies with.
+pub fn esbuild() -> PathBuf {
+    npm_prefix().join("node_modules/.bin/esbuild")
+}
+
+/// The pinned npm packages, installed together: a second `npm install --no-save` into the same
+/// prefix would prune the first as extraneous.
+fn ensure_npm_packages() -> Result<(), String> {
+    let packages = [("axe-core", AXE_CORE_VERSION), ("esbuild", ESBUILD_VERSION)];
+    let is_installed = |(name, version): &(&str, &str)| {
+        let manifest = npm_prefix().join("node_modules").join(name).join("package.json");
+        fs::read_to_string(manifest).is_ok_and(|text| text.contains(&format!("\"version\": \"{version}\"")))
+    };
+    let wanted: Vec<String> = packages
+        .iter()
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
+    if packages.iter().all(is_installed) {
+        println!("✓ {} (npm, in target/npm)", wanted.join(", "));
         return Ok(());
     }
-    println!("installing axe-core {AXE_CORE_VERSION} (npm, into target/npm)…");
+    println!("installing {} (npm, into target/npm)…", wanted.join(", "));
     let started = Instant::now();
     let prefix = npm_prefix();
     fs::create_dir_all(&prefix).map_err(|error| format!("cannot create {}: {error}", prefix.display()))?;
-    process::run(command("npm").arg("install").arg("--prefix").arg(&prefix).args([
-        "--no-save",
-        "--no-audit",
-        "--no-fund",
-        &format!("axe-core@{AXE_CORE_VERSION}"),
-    ]))?;
+    process::run(
+        command("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(&prefix)
+            .args(["--no-save", "--no-audit", "--no-fund"])
+            .args(&wanted),
+    )?;
     println!(
-        "✓ axe-core {AXE_CORE_VERSION} (installed in {})",
+        "✓ {} (installed in {})",
+        wanted.join(", "),
         format_duration(started.elapsed())
     );
     Ok(())

@@ -35,7 +35,7 @@ impl Driver {
 
     /// Opens `url` in a fresh headless browser and returns `window.benchResult` as JSON text.
     pub fn measure(&self, url: &str, timeout: Duration) -> Result<String, String> {
-        let capabilities = r#"{"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1024,768"]}}}}"#;
+        let capabilities = r#"{"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1024,768", "--enable-precise-memory-info", "--js-flags=--expose-gc"]}}}}"#;
         let session = self.request("POST", "/session", capabilities)?;
         let id =
             string_field(&session, "sessionId").ok_or_else(|| format!("no session from chromedriver: {session}"))?;

@@ -35,7 +35,10 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
         let message = strip_position(&error.to_string());
         if error.is_data() {
             let offset = byte_offset(text, error.line(), error.column());
-            DecodeError::Schema { path: path_at(text, offset), message }
+            DecodeError::Schema {
+                path: path_at(text, offset),
+                message,
+            }
         } else {
             DecodeError::Syntax { message }
         }
@@ -82,12 +85,19 @@ fn path_at(text: &str, offset: usize) -> String {
                     position += if bytes[position] == b'\\' { 2 } else { 1 };
                 }
                 position = position.min(bytes.len());
-                if let Some(Frame::Object { key, awaiting_key: awaiting_key @ true }) = stack.last_mut() {
+                if let Some(Frame::Object {
+                    key,
+                    awaiting_key: awaiting_key @ true,
+                }) = stack.last_mut()
+                {
                     *key = Some(&text[start..position]);
                     *awaiting_key = false;
                 }
             }
-            b'{' => stack.push(Frame::Object { key: None, awaiting_key: true }),
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                awaiting_key: true,
+            }),
             b'[' => stack.push(Frame::Array { index: 0 }),
             b'}' | b']' => {
                 stack.pop();
