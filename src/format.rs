@@ -128,11 +128,9 @@ pub fn format_eta(seconds: Option<f64>, texts: &Texts) -> Option<String> {
 /// The API's pattern allows at most 6 + 4 digits, which a double holds exactly, so the locale's
 /// number formatting cannot round them; longer values keep their digits ungrouped.
 pub fn format_credits(amount: &Decimal, locale: &Locale) -> String {
-    let digits = amount.units.len() + amount.fraction.len();
-    let text = format!("{}.{}", amount.units, amount.fraction);
-    let number = match text.parse::<f64>() {
-        Ok(value) if digits <= 15 => locale.numbers.decimal(value, amount.fraction.len() as u8),
-        _ if amount.fraction.is_empty() => amount.units.clone(),
+    let number = match amount.to_f64() {
+        Some(value) => locale.numbers.decimal(value.abs(), amount.fraction.len() as u8),
+        None if amount.fraction.is_empty() => amount.units.clone(),
         _ => format!("{}.{}", amount.units, amount.fraction),
     };
     let sign = if amount.negative { "−" } else { "" };

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::api::DEFAULT_API_BASE;
 use crate::poll::PollSettings;
+use tensorpix_models::Decimal;
 
 /// Everything a `<tensorpix-job-card>` element's attributes say.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,8 +102,8 @@ pub fn parse_job_id(text: &str) -> Result<i64, String> {
 /// Parses a poll interval in seconds (`3`, `1.5`). Values under a second are raised to one second.
 pub fn parse_poll_interval(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
-    match trimmed.parse::<f64>() {
-        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => {
+    match Decimal::parse(trimmed).and_then(|decimal| decimal.to_f64()) {
+        Some(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => {
             Ok(Duration::from_secs_f64(seconds).max(PollSettings::MIN_INTERVAL))
         }
         _ => Err(format!(

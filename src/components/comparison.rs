@@ -28,8 +28,8 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
             position.set(
                 input
                     .value()
-                    .parse::<f64>()
-                    .map_or(50, |value| value.clamp(0.0, 100.0) as u8),
+                    .parse::<u8>()
+                    .map_or(50, |value| value.min(100)),
             );
         })
     };
