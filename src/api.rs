@@ -186,15 +186,22 @@ pub fn parse_retry_after(value: &str, now_millis: i64) -> Option<Duration> {
 #[cfg(target_arch = "wasm32")]
 pub use browser::fetch_job;
 
+/// A job as decoded, with the text it was decoded from: the element hands pages the job exactly as
+/// the API sent it, unknown fields included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    pub job: Job,
+    pub body: std::rc::Rc<str>,
+}
+
 #[cfg(target_arch = "wasm32")]
 mod browser {
     use std::time::Duration;
 
     use futures_util::future::{Either, select};
     use gloo_net::http::Request;
-    use tensorpix_models::Job;
 
-    use super::{ApiConfig, FetchError, interpret_response};
+    use super::{ApiConfig, FetchError, Fetched, interpret_response};
 
     /// Fetches one job, giving up after `timeout`. `abort` cancels the request from outside (a card
     /// that goes away); a timeout aborts it too. The body is decoded from text, so 64-bit numbers
@@ -204,7 +211,7 @@ mod browser {
         job_id: i64,
         timeout: Duration,
         abort: &web_sys::AbortController,
-    ) -> Result<Job, FetchError> {
+    ) -> Result<Fetched, FetchError> {
         let fetch = Box::pin(fetch_and_read(config, job_id, abort.signal()));
         let deadline = Box::pin(yew::platform::time::sleep(timeout));
         match select(fetch, deadline).await {
@@ -216,7 +223,11 @@ mod browser {
         }
     }
 
-    async fn fetch_and_read(config: &ApiConfig, job_id: i64, signal: web_sys::AbortSignal) -> Result<Job, FetchError> {
+    async fn fetch_and_read(
+        config: &ApiConfig,
+        job_id: i64,
+        signal: web_sys::AbortSignal,
+    ) -> Result<Fetched, FetchError> {
         let mut request = Request::get(&config.job_url(job_id))
             .header("Accept", "application/json")
             .abort_signal(Some(&signal));
@@ -227,12 +238,13 @@ mod browser {
         let retry_after = response.headers().get("retry-after");
         // A connection that drops mid-body rejects here: that is a network failure, not bad JSON.
         let body = response.text().await.map_err(|_| FetchError::Network)?;
-        interpret_response(
+        let job = interpret_response(
             response.status(),
             retry_after.as_deref(),
             &body,
             js_sys::Date::now() as i64,
-        )
+        )?;
+        Ok(Fetched { job, body: body.into() })
     }
 }
 

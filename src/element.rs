@@ -7,7 +7,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use serde_json::Value;
+use tensorpix_models::json::{self, Json, Number};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
@@ -158,11 +158,11 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
     let status = snapshot.job.as_ref().map_or("loading", |job| job.status.slug());
     set_attribute(host, "status", Some(status));
     set_attribute(host, "error", snapshot.error.as_ref().map(|error| error.kind()));
-    if let Some(job) = &snapshot.job
+    if let Some(body) = &snapshot.body
         && snapshot.updated_at != reported.updated_at
     {
         reported.updated_at = snapshot.updated_at;
-        dispatch(host, "tensorpix-job-update", &detail(&[("job", job_value(job))]));
+        dispatch(host, "tensorpix-job-update", &detail(&[("job", job_value(body))]));
     }
     let previous = reported.status.replace(status);
     if previous.is_some_and(|previous| previous != status) || (previous.is_none() && status != "loading") {
@@ -183,7 +183,10 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
             dispatch(
                 host,
                 "tensorpix-job-finished",
-                &detail(&[("job", job_value(job)), ("downloadUrl", download)]),
+                &detail(&[
+                    ("job", snapshot.body.as_deref().map_or(JsValue::NULL, job_value)),
+                    ("downloadUrl", download),
+                ]),
             );
         }
     }
@@ -249,26 +252,25 @@ fn detail(fields: &[(&str, JsValue)]) -> JsValue {
 
 /// The job as a plain JavaScript object, from the typed model via its serde form. Integers beyond
 /// JavaScript's safe range (a bitrate of 9223372036854775807) become `BigInt`, never a rounded number.
-fn job_value(job: &tensorpix_models::Job) -> JsValue {
-    serde_json::to_value(job).map_or(JsValue::NULL, |value| to_js(&value))
+/// The job as the API sent it, as a JavaScript object. Integers beyond 2^53 become `BigInt`s,
+/// never silently rounded numbers.
+fn job_value(body: &str) -> JsValue {
+    json::parse(body).map_or(JsValue::NULL, |tree| to_js(&tree))
 }
 
-fn to_js(value: &Value) -> JsValue {
-    const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+fn to_js(value: &Json) -> JsValue {
     match value {
-        Value::Null => JsValue::NULL,
-        Value::Bool(flag) => JsValue::from_bool(*flag),
-        Value::Number(number) => match number.as_i64() {
-            Some(integer) if integer.abs() <= MAX_SAFE_INTEGER => JsValue::from_f64(integer as f64),
-            Some(integer) => js_sys::BigInt::from(integer).into(),
-            None => number.as_u64().map_or_else(
-                || JsValue::from_f64(number.as_f64().unwrap_or(f64::NAN)),
-                |integer| js_sys::BigInt::from(integer).into(),
-            ),
+        Json::Null => JsValue::NULL,
+        Json::Bool(flag) => JsValue::from_bool(*flag),
+        Json::Number(text) => match Number::of(text) {
+            Number::Unsigned(integer) if integer > MAX_SAFE_INTEGER as u64 => js_sys::BigInt::from(integer).into(),
+            Number::Signed(integer) if integer < -MAX_SAFE_INTEGER => js_sys::BigInt::from(integer).into(),
+            // The browser's own parser gives the double nearest to the text.
+            _ => JsValue::from_f64(js_sys::Number::parse_float(text)),
         },
-        Value::String(text) => JsValue::from_str(text),
-        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
-        Value::Object(fields) => {
+        Json::String(text) => JsValue::from_str(text),
+        Json::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Json::Object(fields) => {
             let object = js_sys::Object::new();
             for (name, field) in fields {
                 let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &to_js(field));
@@ -277,3 +279,5 @@ fn to_js(value: &Value) -> JsValue {
         }
     }
 }
+
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;

@@ -14,7 +14,7 @@ use gloo_timers::callback::Timeout;
 use tensorpix_models::{Job, JobStatus};
 use yew::Callback;
 
-use crate::api::{ApiConfig, FetchError, fetch_job};
+use crate::api::{ApiConfig, FetchError, Fetched, fetch_job};
 use crate::card_model::Tracking;
 use crate::poll::{EtaSmoother, Failure, Next, PollPolicy, PollSettings, Stopped};
 
@@ -23,6 +23,8 @@ use crate::poll::{EtaSmoother, Failure, Next, PollPolicy, PollSettings, Stopped}
 pub struct Snapshot {
     /// The last job that arrived; it stays when later requests fail.
     pub job: Option<Rc<Job>>,
+    /// The response text `job` was decoded from.
+    pub body: Option<Rc<str>>,
     /// When `job` arrived (Unix milliseconds).
     pub updated_at: Option<i64>,
     /// The last request's error, cleared by the next success.
@@ -227,7 +229,7 @@ impl Feed {
     }
 
     /// Applies an answer, unless a newer request (or a restart) made it stale.
-    fn complete(&self, request: u64, result: Result<Job, FetchError>) {
+    fn complete(&self, request: u64, result: Result<Fetched, FetchError>) {
         let next = {
             let mut state = self.state.borrow_mut();
             if state.in_flight.as_ref().map(|(current, _)| *current) != Some(request) {
@@ -237,7 +239,7 @@ impl Feed {
             let now = now();
             let mut snapshot = (*state.snapshot).clone();
             let next = match result {
-                Ok(job) => {
+                Ok(Fetched { job, body }) => {
                     let next = state.policy.succeeded(job.status, now);
                     snapshot.queued_since = match (job.status, snapshot.queued_since) {
                         (JobStatus::InQueue, since) => since.or(Some(now)),
@@ -247,6 +249,7 @@ impl Feed {
                         .eta
                         .observe(job.eta_seconds().filter(|_| job.status == JobStatus::Processing), now);
                     snapshot.job = Some(Rc::new(job));
+                    snapshot.body = Some(body);
                     snapshot.updated_at = Some(now);
                     snapshot.error = None;
                     snapshot.retry_at = None;

@@ -25,12 +25,7 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
         let position = position.clone();
         Callback::from(move |event: InputEvent| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            position.set(
-                input
-                    .value()
-                    .parse::<u8>()
-                    .map_or(50, |value| value.min(100)),
-            );
+            position.set(input.value().parse::<u8>().map_or(50, |value| value.min(100)));
         })
     };
     // The "after" clip leads; the "before" clip follows its time, play and pause.

@@ -127,7 +127,9 @@ pub async fn switch_on_fault(job: i64, fault: &str, times: u32) {
 /// Fetches a job the way the card does, with its own abort controller.
 pub async fn fetch(config: &ApiConfig, job_id: i64, timeout: Duration) -> Result<Job, FetchError> {
     let controller = web_sys::AbortController::new().unwrap();
-    tensorpix_job_card::api::fetch_job(config, job_id, timeout, &controller).await
+    tensorpix_job_card::api::fetch_job(config, job_id, timeout, &controller)
+        .await
+        .map(|fetched| fetched.job)
 }
 
 /// How many requests the simulator has seen for a job.

@@ -64,7 +64,9 @@ impl Decimal {
         if digits.len() > 15 {
             return None;
         }
-        let mantissa = digits.bytes().fold(0_u64, |value, digit| value * 10 + u64::from(digit - b'0'));
+        let mantissa = digits
+            .bytes()
+            .fold(0_u64, |value, digit| value * 10 + u64::from(digit - b'0'));
         let scale = (0..self.fraction.len()).fold(1.0_f64, |scale, _| scale * 10.0);
         let magnitude = mantissa as f64 / scale;
         Some(if self.negative { -magnitude } else { magnitude })
@@ -94,7 +96,15 @@ mod tests {
 
     #[test]
     fn converts_to_the_nearest_double_without_a_float_parser() {
-        for text in ["0", "12.5", "-3.1", "0.1", "999999.9999", "0.000000000000001", "123456789012345"] {
+        for text in [
+            "0",
+            "12.5",
+            "-3.1",
+            "0.1",
+            "999999.9999",
+            "0.000000000000001",
+            "123456789012345",
+        ] {
             let expected: f64 = text.parse().unwrap();
             assert_eq!(Decimal::parse(text).unwrap().to_f64(), Some(expected), "{text}");
         }

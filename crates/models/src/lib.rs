@@ -9,6 +9,7 @@ mod codes;
 mod credits;
 mod decode;
 mod job;
+pub mod json;
 pub mod time;
 
 pub use codes::{Codec, JobStatus, OutputResolution, Task};

@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tensorpix_models::{Codec, DecodeError, JobStatus, OutputResolution, Task, decode_error_body, decode_job};
+use tensorpix_models::json::{self, Json};
+use tensorpix_models::{Codec, DecodeError, Job, JobStatus, OutputResolution, Task, decode_error_body, decode_job};
 
 const DOCS_EXAMPLE: &str = include_str!("fixtures/docs-example.json");
 
@@ -242,14 +243,24 @@ fn error_bodies_yield_their_detail() {
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {
+    any_json(true)
+}
+
+/// Floats may decode one step apart from serde_json's reading, so exact comparisons leave them out.
+fn arbitrary_json_without_floats() -> impl Strategy<Value = Value> {
+    any_json(false)
+}
+
+fn any_json(floats: bool) -> impl Strategy<Value = Value> {
+    let float = any::<f64>()
+        .prop_filter("JSON has no NaN or infinity", |n| n.is_finite())
+        .prop_map(move |n| if floats { Value::from(n) } else { Value::from(n as i64) });
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("JSON has no NaN or infinity", |n| n.is_finite())
-            .prop_map(Value::from),
+        float,
         ".{0,12}".prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
@@ -259,6 +270,22 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
                 .prop_map(|map| Value::Object(map.into_iter().collect())),
         ]
     })
+}
+
+fn as_serde_value(tree: &Json) -> Value {
+    match tree {
+        Json::Null => Value::Null,
+        Json::Bool(flag) => Value::Bool(*flag),
+        Json::Number(text) => serde_json::from_str(text).unwrap(),
+        Json::String(text) => Value::String(text.clone()),
+        Json::Array(items) => Value::Array(items.iter().map(as_serde_value).collect()),
+        Json::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, value)| (key.clone(), as_serde_value(value)))
+                .collect(),
+        ),
+    }
 }
 
 const JOB_POINTERS: &[&str] = &[
@@ -300,6 +327,27 @@ proptest! {
         if let Ok(job) = decode_job(&text) {
             let percent = job.progress_percent();
             prop_assert!((0.0..=100.0).contains(&percent));
+        }
+    }
+
+    #[test]
+    fn the_json_reader_builds_the_tree_serde_json_builds(value in arbitrary_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&value).unwrap() } else { value.to_string() };
+        let tree = json::parse(&text).unwrap();
+        prop_assert_eq!(as_serde_value(&tree), serde_json::from_str::<Value>(&text).unwrap());
+    }
+
+    #[test]
+    fn decoding_agrees_with_serde_json(index in 0..JOB_POINTERS.len(), value in arbitrary_json_without_floats()) {
+        let text = with(FINISHED, JOB_POINTERS[index], value);
+        match (decode_job(&text), serde_json::from_str::<Job>(&text)) {
+            (Ok(ours), Ok(reference)) => prop_assert_eq!(ours, reference),
+            // serde_json calls an over-long array for a struct "trailing characters"; a schema error is fairer.
+            (Err(ours), Err(reference)) => prop_assert!(
+                matches!(ours, DecodeError::Schema { .. }) || !reference.is_data(),
+                "{ours:?} but serde_json: {reference}"
+            ),
+            (ours, reference) => prop_assert!(false, "{ours:?} but serde_json: {reference:?} for {text}"),
         }
     }
 
