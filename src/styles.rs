@@ -1,7 +1,7 @@
 //! The card's stylesheet, shipped inside the wasm so a page needs no extra file.
 
-/// The whole stylesheet.
-pub const CARD_CSS: &str = include_str!("../static/card.css");
+/// The whole stylesheet (`static/card.css`, minified by `build.rs`).
+pub const CARD_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/card.min.css"));
 
 const STYLE_ELEMENT_ID: &str = "tensorpix-job-card-styles";
 
