@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::{FromJson, Json, SchemaError};
+
 /// Declares an integer-coded enum with labels, an `Unknown(i64)` fallback and lossless serde.
 macro_rules! integer_code {
     (
@@ -53,6 +55,12 @@ macro_rules! integer_code {
         impl From<$name> for i64 {
             fn from(value: $name) -> i64 {
                 value.code()
+            }
+        }
+
+        impl $crate::json::FromJson for $name {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::SchemaError> {
+                i64::from_json(value).map($name::from)
             }
         }
     };
@@ -154,6 +162,12 @@ impl Codec {
             Codec::Hevc => "HEVC (H.265)",
             Codec::Unknown(other) => other,
         }
+    }
+}
+
+impl FromJson for Codec {
+    fn from_json(value: &Json) -> Result<Self, SchemaError> {
+        String::from_json(value).map(Codec::from)
     }
 }
 

@@ -1,8 +1,7 @@
 //! Decoding response text into models, with errors that name the field that was wrong.
 
-use serde::de::DeserializeOwned;
-
-use crate::{ErrorBody, Job, json};
+use crate::json::{self, FromJson};
+use crate::{ErrorBody, Job};
 
 /// Why a response body is not a job.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,11 +29,11 @@ pub fn decode_error_body(text: &str) -> Option<String> {
         .filter(|detail| !detail.trim().is_empty())
 }
 
-fn decode<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+fn decode<T: FromJson>(text: &str) -> Result<T, DecodeError> {
     let tree = json::parse(text).map_err(|error| DecodeError::Syntax {
         message: error.to_string(),
     })?;
-    T::deserialize(&tree).map_err(|error| DecodeError::Schema {
+    T::from_json(&tree).map_err(|error| DecodeError::Schema {
         path: error.path(),
         message: error.message,
     })

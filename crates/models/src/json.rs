@@ -1,14 +1,13 @@
-//! A small JSON reader: text to a [`Json`] tree whose numbers stay text, and a serde
-//! `Deserializer` over that tree that names the field where decoding failed.
+//! A small JSON reader: text to a [`Json`] tree whose numbers stay text, and [`FromJson`], which
+//! turns a tree into a model and names the field where that failed.
 //!
-//! The widget ships this instead of serde_json: one non-generic parser and one short
-//! `deserialize_any` per model type cost a fraction of serde_json's code in the wasm, numbers stay
-//! exact until a field asks for a type (64-bit sizes and bitrates never pass through a float), and
-//! the same tree feeds the `tensorpix-job-update` event.
+//! The widget ships this instead of serde_json and serde's derived `Deserialize`: one
+//! non-generic parser and one short function per model cost a fifth of their code in the wasm;
+//! numbers stay exact until a field asks for a type (64-bit sizes and bitrates never pass through
+//! a float); and the same tree feeds the `tensorpix-job-update` event. The models still derive
+//! serde's traits, for the simulator and for tests that check this reader against serde_json.
 
 use std::fmt;
-
-use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
 /// A parsed JSON value. Objects keep their fields in the order the text gives them.
 #[derive(Debug, Clone, PartialEq)]
@@ -334,6 +333,29 @@ enum PathSegment {
 }
 
 impl SchemaError {
+    fn new(message: String) -> Self {
+        SchemaError {
+            message,
+            path: Vec::new(),
+        }
+    }
+
+    /// `expected an integer, found a string`.
+    pub fn expected(what: &str, found: &Json) -> Self {
+        let found = match found {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(text) => match Number::of(text) {
+                Number::Float(_) => "a number with a fraction",
+                _ => "an integer out of range",
+            },
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        };
+        SchemaError::new(format!("expected {what}, found {found}"))
+    }
+
     /// The place as a path: `output_video.bitrate`, `ml_models[0].task`, or `.` for the root.
     pub fn path(&self) -> String {
         let mut path = String::new();
@@ -369,134 +391,154 @@ impl fmt::Display for SchemaError {
 
 impl std::error::Error for SchemaError {}
 
-impl de::Error for SchemaError {
-    fn custom<T: fmt::Display>(message: T) -> Self {
-        SchemaError {
-            message: message.to_string(),
-            path: Vec::new(),
-        }
-    }
-
-    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        de::Error::custom(format_args!(
-            "invalid type: {}, expected {expected}",
-            Unexpected(unexpected)
-        ))
-    }
-
-    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        de::Error::custom(format_args!(
-            "invalid value: {}, expected {expected}",
-            Unexpected(unexpected)
-        ))
-    }
+/// A value that can be read from a JSON tree. The models get theirs from `json_model!`.
+pub trait FromJson: Sized {
+    fn from_json(value: &Json) -> Result<Self, SchemaError>;
 }
 
-/// serde's own wording, except that a float is not printed: printing one would bring the whole
-/// float formatter (about 30 KB) into the widget for the sake of an error message.
-struct Unexpected<'a>(de::Unexpected<'a>);
-
-impl fmt::Display for Unexpected<'_> {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            de::Unexpected::Float(_) => formatter.write_str("a number with a fraction"),
-            other => other.fmt(formatter),
-        }
-    }
-}
-
-impl<'de> Deserializer<'de> for &'de Json {
-    type Error = SchemaError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SchemaError> {
-        match self {
-            Json::Null => visitor.visit_unit(),
-            Json::Bool(flag) => visitor.visit_bool(*flag),
+impl FromJson for i64 {
+    fn from_json(value: &Json) -> Result<Self, SchemaError> {
+        match value {
             Json::Number(text) => match Number::of(text) {
-                Number::Unsigned(value) => visitor.visit_u64(value),
-                Number::Signed(value) => visitor.visit_i64(value),
-                Number::Float(value) => visitor.visit_f64(value),
-            },
-            Json::String(text) => visitor.visit_borrowed_str(text),
-            Json::Array(items) => {
-                let mut rest = Items {
-                    items: items.iter().enumerate(),
-                };
-                let value = visitor.visit_seq(&mut rest)?;
-                match rest.items.len() {
-                    0 => Ok(value),
-                    extra => Err(de::Error::invalid_length(
-                        items.len(),
-                        &&*format!("{} elements", items.len() - extra),
-                    )),
+                Number::Signed(integer) => Ok(integer),
+                Number::Unsigned(integer) => {
+                    i64::try_from(integer).map_err(|_| SchemaError::expected("an integer", value))
                 }
-            }
-            Json::Object(fields) => visitor.visit_map(Fields {
-                fields: fields.iter(),
-                value: None,
+                Number::Float(_) => Err(SchemaError::expected("an integer", value)),
+            },
+            other => Err(SchemaError::expected("an integer", other)),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(value: &Json) -> Result<Self, SchemaError> {
+        match value {
+            Json::Number(text) => Ok(match Number::of(text) {
+                Number::Signed(integer) => integer as f64,
+                Number::Unsigned(integer) => integer as f64,
+                Number::Float(float) => float,
             }),
+            other => Err(SchemaError::expected("a number", other)),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Json) -> Result<Self, SchemaError> {
+        match value {
+            Json::Bool(flag) => Ok(*flag),
+            other => Err(SchemaError::expected("a boolean", other)),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: &Json) -> Result<Self, SchemaError> {
+        match value {
+            Json::String(text) => Ok(text.clone()),
+            other => Err(SchemaError::expected("a string", other)),
+        }
+    }
+}
+
+/// `null` is `None`, as serde reads it.
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: &Json) -> Result<Self, SchemaError> {
+        match value {
+            Json::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Json) -> Result<Self, SchemaError> {
+        match value {
+            Json::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| T::from_json(item).map_err(|error| error.within(PathSegment::Index(index))))
+                .collect(),
+            other => Err(SchemaError::expected("an array", other)),
+        }
+    }
+}
+
+/// The fields of a JSON object, for `json_model!`'s generated readers.
+pub struct Object<'a>(&'a [(String, Json)]);
+
+impl<'a> Object<'a> {
+    pub fn of(value: &'a Json) -> Result<Self, SchemaError> {
+        match value {
+            Json::Object(fields) => Ok(Object(fields)),
+            other => Err(SchemaError::expected("an object", other)),
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SchemaError> {
-        match self {
-            Json::Null => visitor.visit_none(),
-            _ => visitor.visit_some(self),
+    /// A field that must be there (it may still be `null` if its type allows).
+    pub fn required<T: FromJson>(&self, name: &str) -> Result<T, SchemaError> {
+        match self.get(name) {
+            Some(value) => Self::read(name, value),
+            None => Err(SchemaError::new(format!("missing field `{name}`"))),
         }
     }
 
-    /// Fields the models do not know are skipped without walking them.
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, SchemaError> {
-        visitor.visit_unit()
+    /// A field that takes its default when it is missing.
+    pub fn optional<T: FromJson + Default>(&self, name: &str) -> Result<T, SchemaError> {
+        self.get(name)
+            .map_or_else(|| Ok(T::default()), |value| Self::read(name, value))
     }
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+    /// The last field of that name, as browsers' `JSON.parse` keeps it.
+    fn get(&self, name: &str) -> Option<&'a Json> {
+        self.0.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value)
     }
-}
 
-struct Items<'de> {
-    items: std::iter::Enumerate<std::slice::Iter<'de, Json>>,
-}
-
-impl<'de> SeqAccess<'de> for Items<'de> {
-    type Error = SchemaError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, SchemaError> {
-        let Some((index, item)) = self.items.next() else {
-            return Ok(None);
-        };
-        seed.deserialize(item)
-            .map(Some)
-            .map_err(|error| error.within(PathSegment::Index(index)))
+    fn read<T: FromJson>(name: &str, value: &Json) -> Result<T, SchemaError> {
+        T::from_json(value).map_err(|error| error.within(PathSegment::Field(name.to_owned())))
     }
 }
 
-struct Fields<'de> {
-    fields: std::slice::Iter<'de, (String, Json)>,
-    value: Option<&'de (String, Json)>,
-}
+/// Declares a model struct from one field list: the struct with serde's derives, and its
+/// [`FromJson`]. `required` fields must be present; `optional` ones take their `Default` (and get
+/// `#[serde(default)]`), so serde and this reader never disagree about which is which.
+#[macro_export]
+macro_rules! json_model {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::json_model!(@field [$(#[$meta])*] $name [] [] $($body)*);
+    };
+    (@field $metas:tt $name:ident [$($fields:tt)*] [$($reads:tt)*]
+        $(#[$field_meta:meta])* required $field:ident : $type:ty, $($rest:tt)*
+    ) => {
+        $crate::json_model!(@field $metas $name
+            [$($fields)* $(#[$field_meta])* pub $field: $type,]
+            [$($reads)* $field required]
+            $($rest)*);
+    };
+    (@field $metas:tt $name:ident [$($fields:tt)*] [$($reads:tt)*]
+        $(#[$field_meta:meta])* optional $field:ident : $type:ty, $($rest:tt)*
+    ) => {
+        $crate::json_model!(@field $metas $name
+            [$($fields)* $(#[$field_meta])* #[serde(default)] pub $field: $type,]
+            [$($reads)* $field optional]
+            $($rest)*);
+    };
+    (@field [$($meta:tt)*] $name:ident [$($fields:tt)*] [$($read:ident $presence:ident)*]) => {
+        $($meta)*
+        #[derive(serde::Serialize, serde::Deserialize)]
+        pub struct $name { $($fields)* }
 
-impl<'de> MapAccess<'de> for Fields<'de> {
-    type Error = SchemaError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, SchemaError> {
-        let Some(field) = self.fields.next() else {
-            return Ok(None);
-        };
-        self.value = Some(field);
-        seed.deserialize(field.0.as_str().into_deserializer()).map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, SchemaError> {
-        let (name, value) = self
-            .value
-            .take()
-            .ok_or_else(|| de::Error::custom("a value without a key"))?;
-        seed.deserialize(value)
-            .map_err(|error| error.within(PathSegment::Field(name.clone())))
-    }
+        impl $crate::json::FromJson for $name {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::SchemaError> {
+                let object = $crate::json::Object::of(value)?;
+                Ok($name { $($read: object.$presence(stringify!($read))?,)* })
+            }
+        }
+    };
 }
 
 #[cfg(test)]

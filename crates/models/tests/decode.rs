@@ -182,7 +182,6 @@ fn wrong_types_give_a_schema_error_naming_the_field() {
 #[test]
 fn schema_errors_name_the_field_in_pretty_printed_text_and_nested_objects() {
     let mut job: Value = serde_json::from_str(FINISHED).unwrap();
-    job["output_video"].as_object_mut().unwrap().remove("id");
     job["ml_models"][0]["name"] = json!("a \"quoted\", [bracketed] {name}");
     job["ml_models"][0]["task"] = json!("denoise");
     let compact = job.to_string();
@@ -194,6 +193,7 @@ fn schema_errors_name_the_field_in_pretty_printed_text_and_nested_objects() {
         }
     }
     job["ml_models"][0]["task"] = json!(1);
+    job["output_video"].as_object_mut().unwrap().remove("id");
     match decode_job(&serde_json::to_string_pretty(&job).unwrap()) {
         Err(DecodeError::Schema { path, message }) => {
             assert_eq!(path, "output_video");
@@ -347,6 +347,8 @@ proptest! {
                 matches!(ours, DecodeError::Schema { .. }) || !reference.is_data(),
                 "{ours:?} but serde_json: {reference}"
             ),
+            // serde also reads a struct from an array of its fields; this reader wants an object.
+            (Err(DecodeError::Schema { message, .. }), Ok(_)) if message == "expected an object, found an array" => {}
             (ours, reference) => prop_assert!(false, "{ours:?} but serde_json: {reference:?} for {text}"),
         }
     }
