@@ -58,6 +58,13 @@ macro_rules! integer_code {
             }
         }
 
+        /// The first value the API lists; it stands in for a field that failed to decode.
+        impl Default for $name {
+            fn default() -> Self {
+                $name::KNOWN[0]
+            }
+        }
+
         impl $crate::json::FromJson for $name {
             fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::SchemaError> {
                 i64::from_json(value).map($name::from)

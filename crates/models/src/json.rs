@@ -465,42 +465,72 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 
-/// The fields of a JSON object, for `json_model!`'s generated readers.
-pub struct Object<'a>(&'a [(String, Json)]);
+/// Reads the fields of one JSON object, for `json_model!`'s generated code.
+///
+/// Every field is read, and a field that fails gives its type's default and records the first
+/// error, which [`Fields::finish`] returns. Returning at the first failure instead would make the
+/// compiler drop each set of fields read so far separately: several KB of wasm per model.
+pub struct Fields<'a> {
+    fields: &'a [(String, Json)],
+    error: Option<SchemaError>,
+}
 
-impl<'a> Object<'a> {
+impl<'a> Fields<'a> {
     pub fn of(value: &'a Json) -> Result<Self, SchemaError> {
         match value {
-            Json::Object(fields) => Ok(Object(fields)),
+            Json::Object(fields) => Ok(Fields { fields, error: None }),
             other => Err(SchemaError::expected("an object", other)),
         }
     }
 
     /// A field that must be there (it may still be `null` if its type allows).
-    pub fn required<T: FromJson>(&self, name: &str) -> Result<T, SchemaError> {
-        match self.get(name) {
-            Some(value) => Self::read(name, value),
-            None => Err(SchemaError::new(format!("missing field `{name}`"))),
-        }
+    pub fn required<T: FromJson + Default>(&mut self, name: &str) -> T {
+        self.field(name, true)
     }
 
     /// A field that takes its default when it is missing.
-    pub fn optional<T: FromJson + Default>(&self, name: &str) -> Result<T, SchemaError> {
-        self.get(name)
-            .map_or_else(|| Ok(T::default()), |value| Self::read(name, value))
+    pub fn optional<T: FromJson + Default>(&mut self, name: &str) -> T {
+        self.field(name, false)
+    }
+
+    /// The value built from the fields, unless one of them failed.
+    pub fn finish<T>(self, value: T) -> Result<T, SchemaError> {
+        match self.error {
+            None => Ok(value),
+            Some(error) => Err(error),
+        }
+    }
+
+    // The generic part is only the conversion; looking up and recording errors happen in two
+    // shared functions, not once per field.
+    fn field<T: FromJson + Default>(&mut self, name: &str, required: bool) -> T {
+        match self.lookup(name, required).map(T::from_json) {
+            Some(Ok(value)) => value,
+            Some(Err(error)) => {
+                self.fail(error.within(PathSegment::Field(name.to_owned())));
+                T::default()
+            }
+            None => T::default(),
+        }
     }
 
     /// The last field of that name, as browsers' `JSON.parse` keeps it.
-    fn get(&self, name: &str) -> Option<&'a Json> {
-        self.0.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value)
+    #[inline(never)]
+    fn lookup(&mut self, name: &str, required: bool) -> Option<&'a Json> {
+        let found = self.fields.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value);
+        if found.is_none() && required {
+            self.fail(SchemaError::new(format!("missing field `{name}`")));
+        }
+        found
     }
 
-    fn read<T: FromJson>(name: &str, value: &Json) -> Result<T, SchemaError> {
-        T::from_json(value).map_err(|error| error.within(PathSegment::Field(name.to_owned())))
+    #[inline(never)]
+    fn fail(&mut self, error: SchemaError) {
+        self.error.get_or_insert(error);
     }
 }
 
-/// Declares a model struct from one field list: the struct with serde's derives, and its
+/// Declares a model struct from one field list: the struct with `Default` and serde's derives, and its
 /// [`FromJson`]. `required` fields must be present; `optional` ones take their `Default` (and get
 /// `#[serde(default)]`), so serde and this reader never disagree about which is which.
 #[macro_export]
@@ -529,13 +559,14 @@ macro_rules! json_model {
     };
     (@field [$($meta:tt)*] $name:ident [$($fields:tt)*] [$($read:ident $presence:ident)*]) => {
         $($meta)*
-        #[derive(serde::Serialize, serde::Deserialize)]
+        #[derive(Default, serde::Serialize, serde::Deserialize)]
         pub struct $name { $($fields)* }
 
         impl $crate::json::FromJson for $name {
             fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::SchemaError> {
-                let object = $crate::json::Object::of(value)?;
-                Ok($name { $($read: object.$presence(stringify!($read))?,)* })
+                let mut fields = $crate::json::Fields::of(value)?;
+                let value = $name { $($read: fields.$presence(stringify!($read)),)* };
+                fields.finish(value)
             }
         }
     };
