@@ -26,3 +26,8 @@ pub mod styles;
 #[cfg(target_arch = "wasm32")]
 pub use components::card::{CardView, CardViewProps, JobCard, JobCardProps};
 pub use tensorpix_models as models;
+
+/// Talc instead of the default dlmalloc: the same job in about 5 KB less wasm, and faster.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
