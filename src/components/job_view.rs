@@ -91,66 +91,66 @@ fn status_icon(phase: &Phase) -> &'static str {
     }
 }
 
+/// Processing shows a bar and times; every other phase is a sentence and, sometimes, a quieter
+/// line under it.
 fn phase_view(phase: &Phase, texts: &Texts) -> Html {
-    match phase {
-        Phase::Queued { waiting } => html! {
-            <div class="tpx-phase tpx-queued">
-                <p>{ texts.waiting_for_gpu }</p>
-                if let Some(waiting) = waiting {
-                    <p class="tpx-muted tpx-waiting">{ (texts.waiting_for)(waiting) }</p>
-                }
-            </div>
-        },
+    let (class, sentence, detail) = match phase {
         Phase::Processing {
             percent,
             percent_text,
             eta,
             elapsed,
-        } => html! {
-            <div class="tpx-phase tpx-processing">
-                <div class="tpx-progress-row">
-                    // Screen readers read the value as a percentage and the ETA beside it as text;
-                    // no aria-valuetext or fallback text, so a poll changes three nodes, not five.
-                    <progress class="tpx-progress" part="progress" max="1000" value={permille(*percent)}
-                        aria-label={texts.progress_name} />
-                    <span class="tpx-percent">{ percent_text }</span>
+        } => {
+            return html! {
+                <div class="tpx-phase tpx-processing">
+                    <div class="tpx-progress-row">
+                        // Screen readers read the value as a percentage and the ETA beside it as
+                        // text; no aria-valuetext or fallback text, so a poll changes three nodes.
+                        <progress class="tpx-progress" part="progress" max="1000" value={permille(*percent)}
+                            aria-label={texts.progress_name} />
+                        <span class="tpx-percent">{ percent_text }</span>
+                    </div>
+                    <p class="tpx-muted tpx-timing">
+                        if let Some(eta) = eta {
+                            <span class="tpx-eta" part="eta">{ eta }</span>
+                        }
+                        if let Some(elapsed) = elapsed {
+                            <span class="tpx-elapsed">{ (texts.running_for)(elapsed) }</span>
+                        }
+                    </p>
                 </div>
-                <p class="tpx-muted tpx-timing">
-                    if let Some(eta) = eta {
-                        <span class="tpx-eta" part="eta">{ eta }</span>
-                    }
-                    if let Some(elapsed) = elapsed {
-                        <span class="tpx-elapsed">{ (texts.running_for)(elapsed) }</span>
-                    }
-                </p>
-            </div>
-        },
-        Phase::Finished { took } => html! {
-            <div class="tpx-phase tpx-finished">
-                <p>{ took.as_deref().map_or_else(|| texts.enhancement_finished.to_owned(), texts.enhanced_in) }</p>
-            </div>
-        },
-        Phase::Failed { at } => html! {
-            <div class="tpx-phase tpx-failed">
-                <p>{ texts.could_not_finish }</p>
-                if let Some(at) = at {
-                    <p class="tpx-muted">{ (texts.failed_on)(at) }</p>
-                }
-            </div>
-        },
-        Phase::Canceled { at } => html! {
-            <div class="tpx-phase tpx-canceled">
-                <p>{ texts.canceled_before_finish }</p>
-                if let Some(at) = at {
-                    <p class="tpx-muted">{ (texts.canceled_on)(at) }</p>
-                }
-            </div>
-        },
-        Phase::Unknown { code } => html! {
-            <div class="tpx-phase tpx-unknown">
-                <p>{ (texts.unknown_code)(*code) }</p>
-            </div>
-        },
+            };
+        }
+        Phase::Queued { waiting } => (
+            "tpx-phase tpx-queued",
+            texts.waiting_for_gpu.to_owned(),
+            waiting.as_deref().map(texts.waiting_for),
+        ),
+        Phase::Finished { took } => (
+            "tpx-phase tpx-finished",
+            took.as_deref()
+                .map_or_else(|| texts.enhancement_finished.to_owned(), texts.enhanced_in),
+            None,
+        ),
+        Phase::Failed { at } => (
+            "tpx-phase tpx-failed",
+            texts.could_not_finish.to_owned(),
+            at.as_deref().map(texts.failed_on),
+        ),
+        Phase::Canceled { at } => (
+            "tpx-phase tpx-canceled",
+            texts.canceled_before_finish.to_owned(),
+            at.as_deref().map(texts.canceled_on),
+        ),
+        Phase::Unknown { code } => ("tpx-phase tpx-unknown", (texts.unknown_code)(*code), None),
+    };
+    html! {
+        <div class={class}>
+            <p>{ sentence }</p>
+            if let Some(detail) = detail {
+                <p class="tpx-muted">{ detail }</p>
+            }
+        </div>
     }
 }
 

@@ -507,7 +507,7 @@ impl<'a> Fields<'a> {
         match self.lookup(name, required).map(T::from_json) {
             Some(Ok(value)) => value,
             Some(Err(error)) => {
-                self.fail(error.within(PathSegment::Field(name.to_owned())));
+                self.fail_at(name, error);
                 T::default()
             }
             None => T::default(),
@@ -517,7 +517,12 @@ impl<'a> Fields<'a> {
     /// The last field of that name, as browsers' `JSON.parse` keeps it.
     #[inline(never)]
     fn lookup(&mut self, name: &str, required: bool) -> Option<&'a Json> {
-        let found = self.fields.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value);
+        let found = self
+            .fields
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value);
         if found.is_none() && required {
             self.fail(SchemaError::new(format!("missing field `{name}`")));
         }
@@ -525,6 +530,10 @@ impl<'a> Fields<'a> {
     }
 
     #[inline(never)]
+    fn fail_at(&mut self, name: &str, error: SchemaError) {
+        self.fail(error.within(PathSegment::Field(name.to_owned())));
+    }
+
     fn fail(&mut self, error: SchemaError) {
         self.error.get_or_insert(error);
     }
