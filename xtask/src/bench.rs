@@ -54,7 +54,8 @@ pub fn run() -> Result<(), Failure> {
 
     header("3. DOM mutations per update (median of 4 steady updates)");
     let identical = mutation_counts(&driver.measure(&page("updates.html", "&job=110"), Duration::from_secs(30))?);
-    let progress_only = mutation_counts(&driver.measure(&page("updates.html", "&job=101"), Duration::from_secs(60))?);
+    let progress_only =
+        mutation_counts(&driver.measure(&page("updates.html", "&job=101&status=1"), Duration::from_secs(60))?);
     println!("identical data: {identical:?}; progress and ETA only: {progress_only:?}");
 
     header("4. memory: one card, after 100 updates and after 10,000 more (virtual clock)");
@@ -76,6 +77,51 @@ pub fn run() -> Result<(), Failure> {
     let many_ms = number_field(&many, "ms").ok_or("many-cards gave no time")?;
     let requests = requests(&api)?;
     println!("all 100 cards show their job after {many_ms:.0} ms; the simulator saw {requests} requests");
+
+    let total = bundle_size::total(&sizes);
+    let rows = [
+        (
+            "1. bytes for one card (wasm + JS, brotli)".to_owned(),
+            format!(
+                "{} B (raw {} B, gzip {} B)",
+                thousands(total.brotli as f64),
+                thousands(total.raw as f64),
+                thousands(total.gzip as f64)
+            ),
+        ),
+        (
+            format!("2. first card, cold, median of {FIRST_CARD_RUNS}"),
+            format!(
+                "{widget:.1} ms vs {baseline:.1} ms for the JS baseline: ratio {:.2}",
+                widget / baseline
+            ),
+        ),
+        (
+            "3. DOM mutations per update (median)".to_owned(),
+            format!(
+                "{} for identical data, {} for progress and ETA",
+                median_count(&identical),
+                median_count(&progress_only)
+            ),
+        ),
+        (
+            "4. memory growth, 100 → 10,100 updates".to_owned(),
+            format!(
+                "wasm {} B (of {} B), JS heap {} B",
+                thousands(wasm_growth),
+                thousands(wasm_before),
+                thousands(js_growth)
+            ),
+        ),
+        (
+            "5. 100 cards for 20 jobs".to_owned(),
+            format!("all shown after {many_ms:.0} ms, {requests} requests"),
+        ),
+    ];
+    header("summary");
+    for (figure, value) in rows {
+        println!("{figure:<44} {value}");
+    }
 
     let mut json = String::from("{\n");
     let _ = writeln!(
