@@ -196,9 +196,11 @@ pub struct Fetched {
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
+    use std::cell::Cell;
+    use std::rc::Rc;
     use std::time::Duration;
 
-    use futures_util::future::{Either, select};
+    use gloo_timers::callback::Timeout;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
@@ -213,14 +215,20 @@ mod browser {
         timeout: Duration,
         abort: &web_sys::AbortController,
     ) -> Result<Fetched, FetchError> {
-        let fetch = Box::pin(fetch_and_read(config, job_id, abort.signal()));
-        let deadline = Box::pin(yew::platform::time::sleep(timeout));
-        match select(fetch, deadline).await {
-            Either::Left((result, _)) => result,
-            Either::Right(_) => {
+        // The timer aborts the request, which then fails like any other; the flag tells them apart.
+        let timed_out = Rc::new(Cell::new(false));
+        let deadline = {
+            let (abort, timed_out) = (abort.clone(), timed_out.clone());
+            Timeout::new(timeout.as_millis().min(u128::from(u32::MAX)) as u32, move || {
+                timed_out.set(true);
                 abort.abort();
-                Err(FetchError::Timeout)
-            }
+            })
+        };
+        let result = fetch_and_read(config, job_id, abort.signal()).await;
+        drop(deadline);
+        match result {
+            Err(FetchError::Network) if timed_out.get() => Err(FetchError::Timeout),
+            other => other,
         }
     }
 
@@ -239,10 +247,11 @@ mod browser {
         init.set_signal(Some(&signal));
         let window = web_sys::window().ok_or(FetchError::Network)?;
         // Straight to `fetch`: a request builder would cost the bundle more than these lines.
-        let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&config.job_url(job_id), &init))
-            .await
-            .map_err(|_| FetchError::Network)?
-            .unchecked_into();
+        let response: web_sys::Response =
+            JsFuture::from(window.fetch_with_str_and_init(&config.job_url(job_id), &init))
+                .await
+                .map_err(|_| FetchError::Network)?
+                .unchecked_into();
         let retry_after = response.headers().get("retry-after").ok().flatten();
         // A connection that drops mid-body rejects here: that is a network failure, not bad JSON.
         let text = response.text().map_err(|_| FetchError::Network)?;
