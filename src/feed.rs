@@ -5,7 +5,6 @@
 //! what [`PollPolicy`] decides and publishes a [`Snapshot`] after every change.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
@@ -56,7 +55,9 @@ pub struct FeedKey {
 }
 
 thread_local! {
-    static FEEDS: RefCell<HashMap<FeedKey, Weak<Feed>>> = RefCell::new(HashMap::new());
+    /// The running feeds. A page shows a handful of jobs, so a list searched in order does, and
+    /// costs the bundle less than a hash map.
+    static FEEDS: RefCell<Vec<(FeedKey, Weak<Feed>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A card's hold on a feed. Dropping it unsubscribes; the last drop stops the feed.
@@ -69,7 +70,13 @@ impl Subscription {
     /// Subscribes to the feed for `key`, starting it if no card shows this job yet. `on_change`
     /// receives the current snapshot at once and every later one.
     pub fn new(key: FeedKey, settings: PollSettings, timeout: Duration, on_change: Callback<Rc<Snapshot>>) -> Self {
-        let existing = FEEDS.with(|feeds| feeds.borrow().get(&key).and_then(Weak::upgrade));
+        let existing = FEEDS.with(|feeds| {
+            feeds
+                .borrow()
+                .iter()
+                .find(|(running, _)| *running == key)
+                .and_then(|(_, feed)| feed.upgrade())
+        });
         let feed = existing.unwrap_or_else(|| Feed::start(key, settings, timeout));
         let id = feed.subscribe(settings, on_change);
         Subscription { feed, id }
@@ -133,7 +140,11 @@ impl Feed {
             }),
             this: this.clone(),
         });
-        FEEDS.with(|feeds| feeds.borrow_mut().insert(key, Rc::downgrade(&feed)));
+        FEEDS.with(|feeds| {
+            let mut feeds = feeds.borrow_mut();
+            feeds.retain(|(running, _)| *running != key);
+            feeds.push((key, Rc::downgrade(&feed)));
+        });
         let (hidden, offline) = page_state();
         let next = {
             let mut state = feed.state.borrow_mut();
@@ -324,12 +335,11 @@ impl FeedState {
 impl Drop for Feed {
     fn drop(&mut self) {
         self.state.get_mut().abort_in_flight();
+        // Only our own entry: a new feed for the same key may already have replaced it.
         FEEDS.with(|feeds| {
-            let mut feeds = feeds.borrow_mut();
-            // Only our own entry: a new feed for the same key may already have replaced it.
-            if feeds.get(&self.key).is_some_and(|weak| weak.strong_count() == 0) {
-                feeds.remove(&self.key);
-            }
+            feeds
+                .borrow_mut()
+                .retain(|(running, feed)| *running != self.key || feed.strong_count() > 0)
         });
     }
 }
