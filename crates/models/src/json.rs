@@ -2,7 +2,7 @@
 //! turns a tree into a model and names the field where that failed.
 //!
 //! The widget ships this instead of serde_json and serde's derived `Deserialize`: one
-//! non-generic parser and one short function per model cost a fifth of their code in the wasm;
+//! non-generic parser and one short function per model cost a fraction of their code in the wasm;
 //! numbers stay exact until a field asks for a type (64-bit sizes and bitrates never pass through
 //! a float); and the same tree feeds the `tensorpix-job-update` event. The models still derive
 //! serde's traits, for the simulator and for tests that check this reader against serde_json.
