@@ -55,7 +55,7 @@ pub fn ConfigErrorCard(props: &ConfigErrorProps) -> Html {
     let document_styles = props.document_styles;
     use_state(move || document_styles.then(crate::styles::ensure_document_styles));
     html! {
-        <article class={classes!("tpx-card", props.theme.class())} part="card" data-state="error">
+        <article class={format!("tpx-card {}", props.theme.class())} part="card" data-state="error">
             <div class="tpx-error" part="error" role="alert" data-error="invalid-config">
                 <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
                 <div class="tpx-error-body">

@@ -39,7 +39,7 @@ pub fn JobView(props: &JobViewProps) -> Html {
                         <span class="tpx-job-id">{ (texts.job_number)(model.job_id) }</span>
                         { for model.flags.iter().map(|flag| html! { <span class="tpx-flag">{ *flag }</span> }) }
                     </p>
-                    <span class={classes!("tpx-status", format!("tpx-status-{}", model.status.slug()))} part="status">
+                    <span class={format!("tpx-status tpx-status-{}", model.status.slug())} part="status">
                         <span class="tpx-status-icon" aria-hidden="true">{ status_icon(&model.phase) }</span>
                         <span class="tpx-status-label">{ &model.status_label }</span>
                     </span>
@@ -55,9 +55,9 @@ pub fn JobView(props: &JobViewProps) -> Html {
             { rows_list("tpx-facts", &model.facts) }
             <details class="tpx-details" open={props.details_open}>
                 <summary>{ texts.details }</summary>
-                { media_section(texts.input_video, "tpx-input", "input", &model.input, texts) }
+                { media_section(texts.input_video, "tpx-section tpx-input", "input", &model.input, texts) }
                 if let Some(output) = &model.output {
-                    { media_section(texts.enhanced_video, "tpx-output", "output", &output.media, texts) }
+                    { media_section(texts.enhanced_video, "tpx-section tpx-output", "output", &output.media, texts) }
                 }
                 if !model.models.is_empty() {
                     <section class="tpx-section tpx-models" part="models">
@@ -178,7 +178,7 @@ fn output_actions(output: &Output, language: Language) -> Html {
 
 fn media_section(title: &'static str, class: &'static str, part: &'static str, media: &Media, texts: &Texts) -> Html {
     html! {
-        <section class={classes!("tpx-section", class)} part={part}>
+        <section class={class} part={part}>
             <h3>{ title }</h3>
             <div class="tpx-media">
                 if let Some(src) = &media.thumbnail {
