@@ -281,3 +281,47 @@ fn to_js(value: &Json) -> JsValue {
 }
 
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+#[cfg(test)]
+mod tests {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::*;
+
+    use super::job_value;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn field(object: &JsValue, path: &[&str]) -> JsValue {
+        path.iter().fold(object.clone(), |value, name| {
+            Reflect::get(&value, &(*name).into()).unwrap()
+        })
+    }
+
+    #[wasm_bindgen_test]
+    fn the_event_job_is_the_object_as_received() {
+        let job = job_value(
+            r#"{"id": 7, "future_field": {"list": [1, 2.5, "x", null, true]},
+                "input_video": {"size": 9007199254740993, "framerate": 29.97, "name": "a\"b"}}"#,
+        );
+        assert_eq!(field(&job, &["id"]).as_f64(), Some(7.0));
+        let list: js_sys::Array = field(&job, &["future_field", "list"]).into();
+        assert_eq!(list.length(), 5, "a field the card does not know arrives whole");
+        assert_eq!(list.get(1).as_f64(), Some(2.5));
+        assert_eq!(list.get(2).as_string().as_deref(), Some("x"));
+        assert!(list.get(3).is_null());
+        assert_eq!(list.get(4).as_bool(), Some(true));
+        let size = field(&job, &["input_video", "size"]);
+        assert!(size.is_bigint(), "2^53 + 1 is not rounded");
+        assert_eq!(
+            String::from(js_sys::BigInt::from(size).to_string(10).unwrap()),
+            "9007199254740993"
+        );
+        assert_eq!(field(&job, &["input_video", "framerate"]).as_f64(), Some(29.97));
+        assert_eq!(
+            field(&job, &["input_video", "name"]).as_string().as_deref(),
+            Some("a\"b")
+        );
+        assert!(job_value("<html>").is_null(), "a body that is not JSON gives null");
+    }
+}
