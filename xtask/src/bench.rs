@@ -24,6 +24,11 @@ pub fn run() -> Result<(), Failure> {
     let sizes = bundle_size::measure()?;
     print!("{}", bundle_size::table(&sizes));
     println!("{}", bundle_size::check_budget(&sizes).unwrap_or_else(|over| over));
+    let css = bundle_size::measure_css()?;
+    println!(
+        "of which the card's CSS, minified inside the wasm: raw {}, gzip {}, brotli {} (alone)",
+        css.raw, css.gzip, css.brotli
+    );
 
     simulator::build()?;
     let simulator = simulator::start(net::free_port()?, DEFAULT_API_KEY)?;
@@ -91,10 +96,11 @@ pub fn run() -> Result<(), Failure> {
         (
             "1. bytes for one card (wasm + JS, brotli)".to_owned(),
             format!(
-                "{} B (raw {} B, gzip {} B)",
+                "{} B (raw {} B, gzip {} B); the CSS inside the wasm is {} B brotli alone",
                 thousands(total.brotli as f64),
                 thousands(total.raw as f64),
-                thousands(total.gzip as f64)
+                thousands(total.gzip as f64),
+                thousands(css.brotli as f64)
             ),
         ),
         (
@@ -137,6 +143,11 @@ pub fn run() -> Result<(), Failure> {
         json,
         "  \"bytes\": {},",
         bundle_size::json(&sizes).trim_end().replace('\n', "\n  ")
+    );
+    let _ = writeln!(
+        json,
+        "  \"css_inside_wasm\": {{\"raw\": {}, \"gzip\": {}, \"brotli\": {}}},",
+        css.raw, css.gzip, css.brotli
     );
     let _ = writeln!(
         json,

@@ -31,6 +31,28 @@ pub fn measure() -> Result<Vec<AssetSize>, String> {
     ASSETS.iter().map(|name| measure_file(&dist.join(name), name)).collect()
 }
 
+/// The card's stylesheet as shipped: minified by `build.rs` into the release build's `OUT_DIR` and
+/// included in the wasm, so it is part of the wasm's bytes, not a download of its own.
+pub fn measure_css() -> Result<AssetSize, String> {
+    let builds = repo_root().join("target/wasm32-unknown-unknown/release/build");
+    let newest = fs::read_dir(&builds)
+        .map_err(|error| {
+            format!(
+                "cannot read {} (run `trunk build --release`): {error}",
+                builds.display()
+            )
+        })?
+        .filter_map(|entry| {
+            let css = entry.ok()?.path().join("out/card.min.css");
+            let modified = fs::metadata(&css).ok()?.modified().ok()?;
+            Some((modified, css))
+        })
+        .max()
+        .map(|(_, css)| css)
+        .ok_or("no card.min.css in the release build: run `trunk build --release`")?;
+    measure_file(&newest, "card CSS (inside the wasm)")
+}
+
 fn measure_file(path: &Path, name: &str) -> Result<AssetSize, String> {
     let bytes = fs::read(path)
         .map_err(|error| format!("cannot read {} (run `trunk build --release`): {error}", path.display()))?;
