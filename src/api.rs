@@ -3,10 +3,12 @@
 //! Everything but the fetch itself is plain code that runs natively, so every status code and
 //! every kind of broken body is tested without a browser.
 
+use std::rc::Rc;
 use std::time::Duration;
 
+use tensorpix_models::json::Json;
 use tensorpix_models::time::parse_http_date;
-use tensorpix_models::{DecodeError, Job, decode_error_body, decode_job};
+use tensorpix_models::{DecodeError, Job, decode_error_body, decode_job_and_tree};
 
 use crate::i18n::Texts;
 
@@ -155,9 +157,15 @@ pub fn interpret_response(
     retry_after: Option<&str>,
     body: &str,
     now_millis: i64,
-) -> Result<Job, FetchError> {
+) -> Result<Fetched, FetchError> {
     if (200..300).contains(&status) {
-        return decode_job(body).map_err(FetchError::InvalidResponse);
+        return match decode_job_and_tree(body) {
+            Ok((job, source)) => Ok(Fetched {
+                job,
+                source: Rc::new(source),
+            }),
+            Err(error) => Err(FetchError::InvalidResponse(error)),
+        };
     }
     let detail = decode_error_body(body);
     Err(match status {
@@ -186,12 +194,12 @@ pub fn parse_retry_after(value: &str, now_millis: i64) -> Option<Duration> {
 #[cfg(target_arch = "wasm32")]
 pub use browser::fetch_job;
 
-/// A job as decoded, with the text it was decoded from: the element hands pages the job exactly as
+/// A job as decoded, with the JSON it was decoded from: the element hands pages the job exactly as
 /// the API sent it, unknown fields included.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fetched {
     pub job: Job,
-    pub body: std::rc::Rc<str>,
+    pub source: Rc<Json>,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -260,13 +268,12 @@ mod browser {
             .map_err(|_| FetchError::Network)?
             .as_string()
             .unwrap_or_default();
-        let job = interpret_response(
+        interpret_response(
             response.status(),
             retry_after.as_deref(),
             &body,
             js_sys::Date::now() as i64,
-        )?;
-        Ok(Fetched { job, body: body.into() })
+        )
     }
 }
 
@@ -279,7 +286,7 @@ mod tests {
         r#"{"id": 7, "status": 1, "processing_progress": 0.5, "input_video": {"id": 1, "name": "a.mp4"}}"#;
 
     fn interpret(status: u16, body: &str) -> Result<Job, FetchError> {
-        interpret_response(status, None, body, 0)
+        interpret_response(status, None, body, 0).map(|fetched| fetched.job)
     }
 
     #[test]

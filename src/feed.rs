@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use tensorpix_models::json::Json;
 use tensorpix_models::{Job, JobStatus};
 use yew::Callback;
 
@@ -22,8 +23,8 @@ use crate::poll::{EtaSmoother, Failure, Next, PollPolicy, PollSettings, Stopped}
 pub struct Snapshot {
     /// The last job that arrived; it stays when later requests fail.
     pub job: Option<Rc<Job>>,
-    /// The response text `job` was decoded from.
-    pub body: Option<Rc<str>>,
+    /// The JSON `job` was decoded from, as the API sent it.
+    pub source: Option<Rc<Json>>,
     /// When `job` arrived (Unix milliseconds).
     pub updated_at: Option<i64>,
     /// The last request's error, cleared by the next success.
@@ -250,7 +251,7 @@ impl Feed {
             let now = now();
             let mut snapshot = (*state.snapshot).clone();
             let next = match result {
-                Ok(Fetched { job, body }) => {
+                Ok(Fetched { job, source }) => {
                     let next = state.policy.succeeded(job.status, now);
                     snapshot.queued_since = match (job.status, snapshot.queued_since) {
                         (JobStatus::InQueue, since) => since.or(Some(now)),
@@ -260,7 +261,7 @@ impl Feed {
                         .eta
                         .observe(job.eta_seconds().filter(|_| job.status == JobStatus::Processing), now);
                     snapshot.job = Some(Rc::new(job));
-                    snapshot.body = Some(body);
+                    snapshot.source = Some(source);
                     snapshot.updated_at = Some(now);
                     snapshot.error = None;
                     snapshot.retry_at = None;

@@ -103,7 +103,7 @@ pub fn parse_job_id(text: &str) -> Result<i64, String> {
 pub fn parse_poll_interval(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     match Decimal::parse(trimmed).and_then(|decimal| decimal.to_f64()) {
-        Some(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => {
+        Some(seconds) if seconds > 0.0 && seconds <= 86_400.0 => {
             Ok(Duration::from_secs_f64(seconds).max(PollSettings::MIN_INTERVAL))
         }
         _ => Err(format!(

@@ -1,6 +1,6 @@
 //! Decoding response text into models, with errors that name the field that was wrong.
 
-use crate::json::{self, FromJson};
+use crate::json::{self, FromJson, Json};
 use crate::{ErrorBody, Job};
 
 /// Why a response body is not a job.
@@ -18,6 +18,12 @@ pub enum DecodeError {
 ///
 /// Decoding from text (never from a JavaScript object) keeps 64-bit sizes and bitrates exact.
 pub fn decode_job(text: &str) -> Result<Job, DecodeError> {
+    decode_job_and_tree(text).map(|(job, _)| job)
+}
+
+/// Decodes a job and keeps the parsed tree it came from, for callers that also pass the job on
+/// as the API sent it (the element's events), so the text is parsed once.
+pub fn decode_job_and_tree(text: &str) -> Result<(Job, Json), DecodeError> {
     decode(text)
 }
 
@@ -25,16 +31,19 @@ pub fn decode_job(text: &str) -> Result<Job, DecodeError> {
 pub fn decode_error_body(text: &str) -> Option<String> {
     decode::<ErrorBody>(text)
         .ok()
-        .map(|body| body.detail)
+        .map(|(body, _)| body.detail)
         .filter(|detail| !detail.trim().is_empty())
 }
 
-fn decode<T: FromJson>(text: &str) -> Result<T, DecodeError> {
+fn decode<T: FromJson>(text: &str) -> Result<(T, Json), DecodeError> {
     let tree = json::parse(text).map_err(|error| DecodeError::Syntax {
         message: error.to_string(),
     })?;
-    T::from_json(&tree).map_err(|error| DecodeError::Schema {
-        path: error.path(),
-        message: error.message,
-    })
+    match T::from_json(&tree) {
+        Ok(value) => Ok((value, tree)),
+        Err(error) => Err(DecodeError::Schema {
+            path: error.path(),
+            message: error.message,
+        }),
+    }
 }

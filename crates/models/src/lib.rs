@@ -14,5 +14,5 @@ pub mod time;
 
 pub use codes::{Codec, JobStatus, OutputResolution, Task};
 pub use credits::{Credits, Decimal};
-pub use decode::{DecodeError, decode_error_body, decode_job};
+pub use decode::{DecodeError, decode_error_body, decode_job, decode_job_and_tree};
 pub use job::{ErrorBody, Job, JobList, MlModel, PreviewVideos, RestoredVideo, Video};
