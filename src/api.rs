@@ -7,7 +7,6 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use tensorpix_models::json::Json;
-use tensorpix_models::time::parse_http_date;
 use tensorpix_models::{DecodeError, Job, decode_error_body, decode_job_and_tree};
 
 use crate::i18n::Texts;
@@ -174,21 +173,11 @@ pub fn interpret_response(
         404 => FetchError::NotFound { detail },
         429 => FetchError::RateLimited {
             detail,
-            retry_after: retry_after.and_then(|value| parse_retry_after(value, now_millis)),
+            retry_after: retry_after.and_then(|value| tensorpix_models::time::retry_after(value, now_millis)),
         },
         500..=599 => FetchError::Server { status, detail },
         _ => FetchError::UnexpectedStatus { status, detail },
     })
-}
-
-/// Reads `Retry-After` as seconds (`120`) or an HTTP date; a date in the past means "now".
-pub fn parse_retry_after(value: &str, now_millis: i64) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let until = parse_http_date(value)?;
-    Some(Duration::from_millis(until.saturating_sub(now_millis).max(0) as u64))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -227,7 +216,7 @@ mod browser {
         let timed_out = Rc::new(Cell::new(false));
         let deadline = {
             let (abort, timed_out) = (abort.clone(), timed_out.clone());
-            Timeout::new(timeout.as_millis().min(u128::from(u32::MAX)) as u32, move || {
+            Timeout::new(crate::poll::timer_millis(timeout), move || {
                 timed_out.set(true);
                 abort.abort();
             })
@@ -326,10 +315,16 @@ mod tests {
 
     #[test]
     fn a_success_with_a_bad_body_is_an_invalid_response() {
-        for body in ["", "<html>", "{\"id\": \"x\"}", &JOB[..20]] {
+        for body in ["", "<html>", "{\"id\": \"x\"}", &JOB[..20], &JOB[..JOB.len() - 1]] {
             let error = interpret(200, body).unwrap_err();
             assert_eq!(error.kind(), "invalid-response", "{body}");
             assert_eq!(error.status(), None);
+            let explanation = error.explanation(&ENGLISH);
+            assert!(explanation.starts_with("The response "), "{explanation}");
+            assert!(
+                !explanation.contains("byte") && !explanation.contains(char::is_numeric),
+                "no positions in what a user reads: {explanation}"
+            );
         }
     }
 
@@ -381,18 +376,21 @@ mod tests {
                 retry_after: Some(Duration::from_secs(2))
             }
         );
-        let now = 784_111_777_000;
+        let huge = interpret_response(429, Some("18446744073709551615"), "{}", 0).unwrap_err();
         assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now),
-            Some(Duration::from_secs(3))
+            huge,
+            FetchError::RateLimited {
+                detail: None,
+                retry_after: Some(tensorpix_models::time::MAX_RETRY_AFTER)
+            },
+            "a Retry-After past the cap waits the cap"
         );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:30 GMT", now),
-            Some(Duration::ZERO)
+        let dated = interpret_response(429, Some("Sun, 06 Nov 1994 08:49:40 GMT"), "{}", 784_111_777_000);
+        assert!(
+            matches!(dated, Err(FetchError::RateLimited { retry_after: Some(wait), .. }) if wait == Duration::from_secs(3))
         );
-        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
-        assert_eq!(parse_retry_after("-1", now), None);
-        assert_eq!(parse_retry_after("soon", now), None);
+        let unreadable = interpret_response(429, Some("soon"), "{}", 0).unwrap_err();
+        assert!(matches!(unreadable, FetchError::RateLimited { retry_after: None, .. }));
     }
 
     #[test]

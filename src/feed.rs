@@ -202,7 +202,7 @@ impl Feed {
             Next::FetchNow => self.fetch(),
             Next::FetchIn(delay) => {
                 let this = self.this.clone();
-                let timer = Timeout::new(delay.as_millis().min(u128::from(u32::MAX)) as u32, move || {
+                let timer = Timeout::new(crate::poll::timer_millis(delay), move || {
                     if let Some(feed) = this.upgrade() {
                         let next = feed.state.borrow_mut().policy.timer_fired(now());
                         feed.execute(next);

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use tensorpix_models::JobStatus;
+use tensorpix_models::time::MAX_RETRY_AFTER;
 
 use crate::api::FetchError;
 
@@ -189,7 +190,7 @@ impl PollPolicy {
         if status.is_terminal() {
             return self.stop(Stopped::Terminal);
         }
-        self.due_at = Some(now + millis(self.settings.interval_for(status)));
+        self.due_at = Some(now.saturating_add(millis(self.settings.interval_for(status))));
         self.schedule(now)
     }
 
@@ -200,13 +201,13 @@ impl PollPolicy {
         let delay = match failure {
             Failure::Fatal => return self.stop(Stopped::Fatal),
             Failure::RateLimited(Some(retry_after)) => {
-                let delay = retry_after.max(PollSettings::MIN_INTERVAL);
-                self.not_before = Some(now + millis(delay));
+                let delay = retry_after.clamp(PollSettings::MIN_INTERVAL, MAX_RETRY_AFTER);
+                self.not_before = Some(now.saturating_add(millis(delay)));
                 delay
             }
             Failure::RateLimited(None) | Failure::Transient => backoff(self.failures, jitter),
         };
-        self.due_at = Some(now + millis(delay));
+        self.due_at = Some(now.saturating_add(millis(delay)));
         self.schedule(now)
     }
 
@@ -253,7 +254,7 @@ impl PollPolicy {
         if due <= now {
             Next::FetchNow
         } else {
-            Next::FetchIn(Duration::from_millis((due - now) as u64))
+            Next::FetchIn(Duration::from_millis(due.saturating_sub(now).unsigned_abs()))
         }
     }
 }
@@ -272,7 +273,15 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
 }
 
 fn millis(duration: Duration) -> i64 {
-    duration.as_millis() as i64
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The longest delay `setTimeout` keeps: browsers read a longer one as 32-bit and fire at once.
+pub const MAX_TIMER_DELAY: Duration = Duration::from_millis(i32::MAX as u64);
+
+/// A delay for a browser timer, in whole milliseconds, never past [`MAX_TIMER_DELAY`].
+pub fn timer_millis(delay: Duration) -> u32 {
+    delay.min(MAX_TIMER_DELAY).as_millis() as u32
 }
 
 /// Smooths the API's jumpy ETA and counts it down between polls, never below zero.
@@ -448,6 +457,67 @@ mod tests {
             secs(1.0),
             "a zero Retry-After still waits the minimum interval"
         );
+    }
+
+    #[test]
+    fn a_huge_retry_after_waits_the_cap_never_a_tight_loop() {
+        use tensorpix_models::time::retry_after;
+        let now = 1_699_335_116_000;
+        for header in [
+            "18446744073709551615".to_owned(),
+            "2151000".to_owned(),
+            tensorpix_models::time::format_http_date(now + 400 * 24 * 3_600_000),
+        ] {
+            let mut policy = policy();
+            policy.start(now);
+            policy.fetch_started();
+            let wait = retry_after(&header, now);
+            assert_eq!(wait, Some(MAX_RETRY_AFTER), "{header}");
+            assert_eq!(
+                policy.failed(Failure::RateLimited(wait), now, 0.5),
+                Next::FetchIn(MAX_RETRY_AFTER),
+                "{header}"
+            );
+            assert_eq!(
+                policy.timer_fired(now + SECOND),
+                Next::FetchIn(MAX_RETRY_AFTER - Duration::from_secs(1))
+            );
+            assert_eq!(policy.timer_fired(now + millis(MAX_RETRY_AFTER)), Next::FetchNow);
+        }
+    }
+
+    #[test]
+    fn a_retry_after_in_the_past_waits_the_minimum_interval() {
+        let now = 1_699_335_116_000;
+        let header = tensorpix_models::time::format_http_date(now - 3_600_000);
+        let mut policy = policy();
+        policy.start(now);
+        policy.fetch_started();
+        let wait = tensorpix_models::time::retry_after(&header, now);
+        assert_eq!(wait, Some(Duration::ZERO));
+        assert_eq!(policy.failed(Failure::RateLimited(wait), now, 0.5), secs(1.0));
+    }
+
+    #[test]
+    fn any_duration_saturates_instead_of_overflowing() {
+        let mut policy = policy();
+        policy.start(i64::MAX - SECOND);
+        policy.fetch_started();
+        assert_eq!(
+            policy.failed(Failure::RateLimited(Some(Duration::MAX)), i64::MAX - SECOND, 0.5),
+            Next::FetchIn(Duration::from_secs(1)),
+            "the clock's end is the furthest a deadline can be"
+        );
+        assert_eq!(millis(Duration::MAX), i64::MAX);
+        assert_eq!(policy.timer_fired(i64::MAX), Next::FetchNow);
+    }
+
+    #[test]
+    fn browser_timers_never_get_a_delay_they_would_wrap() {
+        assert_eq!(timer_millis(Duration::from_millis(1_500)), 1_500);
+        assert_eq!(timer_millis(MAX_RETRY_AFTER), 3_600_000);
+        assert_eq!(timer_millis(Duration::from_secs(30 * 24 * 3_600)), i32::MAX as u32);
+        assert_eq!(timer_millis(Duration::MAX), i32::MAX as u32);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! simulator needs to write them. Both directions fit in a few lines of civil-calendar arithmetic,
 //! which keeps `chrono` out of the wasm bundle.
 
+use std::time::Duration;
+
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` into milliseconds since the Unix epoch.
 ///
 /// Returns `None` for anything else, including out-of-range fields, so a malformed timestamp
@@ -113,6 +115,26 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
     parse_rfc3339_millis(&format!("{year:04}-{month:02}-{day:02}T{time}Z")).filter(|_| time.len() == 8)
 }
 
+/// The longest a `Retry-After` may hold a client back. A server (or a proxy passing one on) that
+/// asks for more is treated as asking for this: a day-long or overflowing value must never turn
+/// into a negative delay and a tight loop of requests.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// How long a `Retry-After` header asks to wait, at `now_millis`: delay-seconds (`120`) or an HTTP
+/// date. A date in the past means "now"; anything longer than [`MAX_RETRY_AFTER`], however many
+/// digits it has, means [`MAX_RETRY_AFTER`]. `None` when the value is neither form.
+pub fn retry_after(value: &str, now_millis: i64) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        // Past `u64::MAX` seconds the digits still say "a very long time".
+        Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let until = parse_http_date(value)?;
+        Duration::from_millis(u64::try_from(until.saturating_sub(now_millis)).unwrap_or(0))
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -215,6 +237,62 @@ mod tests {
         ] {
             assert_eq!(parse_http_date(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = 784_111_777_000;
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        for text in ["", "soon", "-5", "1.5", "+3", "Sun, 06 Nov 1994 08:50:07"] {
+            assert_eq!(retry_after(text, now), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_never_exceeds_the_cap_however_large() {
+        let now = 1_699_335_116_000;
+        for huge in [
+            "3601",
+            "2151000",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999999999999999999",
+        ] {
+            assert_eq!(retry_after(huge, now), Some(MAX_RETRY_AFTER), "{huge}");
+        }
+        assert_eq!(retry_after("3600", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after("3599", now), Some(Duration::from_secs(3_599)));
+        assert_eq!(
+            retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            Some(MAX_RETRY_AFTER),
+            "a date far in the future"
+        );
+        assert_eq!(
+            retry_after(&format_http_date(now + 10_000), now),
+            Some(Duration::from_secs(10))
+        );
+    }
+
+    #[test]
+    fn retry_after_in_the_past_means_now() {
+        let now = 1_699_335_116_000;
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::ZERO));
+        assert_eq!(retry_after(&format_http_date(now - 1_000), now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:49:37 GMT", i64::MAX),
+            Some(Duration::ZERO),
+            "no overflow at the end of time"
+        );
+        assert_eq!(
+            retry_after("Fri, 31 Dec 9999 23:59:59 GMT", i64::MIN),
+            Some(MAX_RETRY_AFTER),
+            "no overflow at its start"
+        );
     }
 
     #[test]

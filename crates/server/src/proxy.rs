@@ -419,15 +419,10 @@ fn is_cacheable(answer: &UpstreamResponse) -> bool {
     answer.json && matches!(answer.status, StatusCode::OK | StatusCode::NOT_FOUND)
 }
 
-/// How long a `Retry-After` asks to wait: delay-seconds or an HTTP date.
+/// How long a `Retry-After` asks to wait (capped at `tensorpix_models::time::MAX_RETRY_AFTER`).
 fn retry_delay(value: Option<&HeaderValue>) -> Option<Duration> {
-    let text = value?.to_str().ok()?.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let until = tensorpix_models::time::parse_http_date(text)?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_millis() as i64;
-    Some(Duration::from_millis(until.saturating_sub(now).max(0) as u64))
+    tensorpix_models::time::retry_after(value?.to_str().ok()?, now)
 }
 
 /// A cached 429's delay-seconds, counted down by the answer's age; a date needs no adjusting.
@@ -514,6 +509,10 @@ mod tests {
         let delay = retry_delay(Some(&date)).unwrap();
         assert!((8..=10).contains(&delay.as_secs()), "{delay:?}");
         assert_eq!(retry_delay(Some(&HeaderValue::from_static("soon"))), None);
+        assert_eq!(
+            retry_delay(Some(&HeaderValue::from_static("18446744073709551615"))),
+            Some(tensorpix_models::time::MAX_RETRY_AFTER)
+        );
         assert_eq!(retry_delay(None), None);
     }
 
