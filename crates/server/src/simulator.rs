@@ -5,6 +5,9 @@
 //! - `GET /api/jobs/{id}/`, `GET /api/jobs/?limit=&offset=`: the API, behind `Authorization: Token KEY`.
 //! - `GET /_fault/{fault}/api/jobs/{id}/`: the same job, spoiled by one fault (see [`Fault::parse`]);
 //!   a client points its API base at `/_fault/{fault}` to get a fault on every request.
+//! - `GET /_start/{instant}/api/jobs/{id}/`: the same job, dated as if the simulator had started at
+//!   `instant` (Unix milliseconds or RFC 3339), so a test can put a job's dates anywhere, such as
+//!   across a year boundary, whatever the day it runs.
 //! - `POST /_sim/faults` `{"job": 101, "fault": "503", "times": 2}`: spoil the next requests for a
 //!   job (or every job when `job` is absent); `DELETE /_sim/faults` clears them.
 //! - `GET /_sim/stats`: requests per job; `GET /_sim/log?since=SEQ`: the request log;
@@ -117,6 +120,7 @@ pub fn router(config: SimulatorConfig) -> Router {
         .route("/api/jobs/", get(list_jobs))
         .route("/api/jobs/{id}/", get(get_job))
         .route("/_fault/{fault}/api/jobs/{id}/", get(get_job_with_fault))
+        .route("/_start/{instant}/api/jobs/{id}/", get(get_job_started_at))
         .route("/_sim/faults", post(add_fault).delete(clear_faults))
         .route("/_sim/stats", get(stats))
         .route("/_sim/log", get(log))
@@ -170,7 +174,7 @@ async fn get_job(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    answer_job(&simulator, &id, None, &uri, &headers).await
+    answer_job(&simulator, &id, Variant::default(), &uri, &headers).await
 }
 
 async fn get_job_with_fault(
@@ -180,18 +184,56 @@ async fn get_job_with_fault(
     headers: HeaderMap,
 ) -> Response {
     match Fault::parse(&fault) {
-        Some(fault) => answer_job(&simulator, &id, Some(fault), &uri, &headers).await,
+        Some(fault) => {
+            let variant = Variant {
+                fault: Some(fault),
+                ..Variant::default()
+            };
+            answer_job(&simulator, &id, variant, &uri, &headers).await
+        }
         None => detail(StatusCode::NOT_FOUND, &format!("Unknown fault `{fault}`.")),
     }
 }
 
-async fn answer_job(
-    simulator: &Simulator,
-    id: &str,
-    path_fault: Option<Fault>,
-    uri: &Uri,
-    headers: &HeaderMap,
+async fn get_job_started_at(
+    State(simulator): State<Arc<Simulator>>,
+    Path((instant, id)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
 ) -> Response {
+    match parse_instant(&instant) {
+        Some(anchor_millis) => {
+            let variant = Variant {
+                anchor_millis: Some(anchor_millis),
+                ..Variant::default()
+            };
+            answer_job(&simulator, &id, variant, &uri, &headers).await
+        }
+        None => detail(
+            StatusCode::NOT_FOUND,
+            &format!("`{instant}` is no start instant: use Unix milliseconds or RFC 3339."),
+        ),
+    }
+}
+
+/// Unix milliseconds (`1798761600000`) or an RFC 3339 timestamp (`2026-12-31T23:00:00Z`).
+fn parse_instant(text: &str) -> Option<i64> {
+    if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    tensorpix_models::time::parse_rfc3339_millis(text)
+}
+
+/// How one request differs from a plain `GET /api/jobs/{id}/`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Variant {
+    /// A fault on this request, from the path.
+    fault: Option<Fault>,
+    /// The start instant static jobs are dated from, instead of the simulator's own.
+    anchor_millis: Option<i64>,
+}
+
+async fn answer_job(simulator: &Simulator, id: &str, variant: Variant, uri: &Uri, headers: &HeaderMap) -> Response {
     let arrived = Instant::now();
     let at_millis = now_millis();
     // Like Django's `<int:pk>`: anything but digits is no route at all.
@@ -201,7 +243,7 @@ async fn answer_job(
         .filter(|_| id.bytes().all(|byte| byte.is_ascii_digit()));
     let response = match job_id {
         None => detail(StatusCode::NOT_FOUND, "Not found."),
-        Some(job_id) => respond_for_job(simulator, job_id, path_fault, headers, at_millis).await,
+        Some(job_id) => respond_for_job(simulator, job_id, variant, headers, at_millis).await,
     };
     record(simulator, uri, job_id, response.status(), at_millis, arrived);
     response
@@ -210,7 +252,7 @@ async fn answer_job(
 async fn respond_for_job(
     simulator: &Simulator,
     job_id: i64,
-    path_fault: Option<Fault>,
+    variant: Variant,
     headers: &HeaderMap,
     at_millis: i64,
 ) -> Response {
@@ -222,7 +264,9 @@ async fn respond_for_job(
     if let Err(response) = authenticate(headers, &simulator.config.api_key) {
         return *response;
     }
-    let fault = path_fault.or_else(|| take_fault_rule(&mut simulator.state(), job_id));
+    let fault = variant
+        .fault
+        .or_else(|| take_fault_rule(&mut simulator.state(), job_id));
     if let Some(response) = fault.and_then(|fault| fault.replacement(at_millis)) {
         return response;
     }
@@ -232,7 +276,7 @@ async fn respond_for_job(
     let origin = origin(headers, simulator.config.listen);
     let context = Context {
         origin: &origin,
-        anchor_millis: simulator.anchor_millis,
+        anchor_millis: variant.anchor_millis.unwrap_or(simulator.anchor_millis),
         now_millis: now_millis(),
     };
     let started =

@@ -307,3 +307,41 @@ async fn media_is_served_locally() {
     assert_eq!(get(address, "/media/output-x.webm").await.status, 404);
     assert_eq!(get(address, "/media/..%2Fsecret").await.status, 404);
 }
+
+#[tokio::test]
+async fn a_start_instant_in_the_path_dates_the_static_jobs_from_it() {
+    use tensorpix_models::time::parse_rfc3339_millis;
+    let address = start().await;
+    let started_and_finished = |reply: &Reply| {
+        let job = decode_job(&reply.body).unwrap();
+        let millis = |text: Option<String>| parse_rfc3339_millis(&text.unwrap()).unwrap();
+        (millis(job.started), millis(job.finished))
+    };
+    let anchor = parse_rfc3339_millis("2031-01-01T00:30:00Z").unwrap();
+    let as_millis = get(address, &format!("/_start/{anchor}/api/jobs/102/")).await;
+    let as_text = get(address, "/_start/2031-01-01T00:30:00Z/api/jobs/102/").await;
+    assert_eq!(as_millis.status, 200);
+    assert_eq!(as_millis.body, as_text.body, "both forms name the same instant");
+    let (started, finished) = started_and_finished(&as_millis);
+    assert_eq!(
+        started,
+        anchor - 62 * 60_000,
+        "job 102 started 62 minutes before the start"
+    );
+    assert_eq!(finished, anchor - 50 * 60_000);
+
+    let own = get(address, "/api/jobs/102/").await;
+    assert_ne!(
+        started_and_finished(&own),
+        (started, finished),
+        "only that request moves"
+    );
+
+    let behind_auth = request(address, "GET", &format!("/_start/{anchor}/api/jobs/102/"), &[], "").await;
+    assert_eq!(behind_auth.status, 401);
+    for bad in ["soon", "2031-13-01T00:00:00Z", "99999999999999999999999"] {
+        let reply = get(address, &format!("/_start/{bad}/api/jobs/102/")).await;
+        assert_eq!(reply.status, 404, "{bad}");
+        assert!(reply.detail().contains("no start instant"), "{bad}: {}", reply.detail());
+    }
+}
