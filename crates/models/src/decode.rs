@@ -36,8 +36,9 @@ pub fn decode_error_body(text: &str) -> Option<String> {
 }
 
 fn decode<T: FromJson>(text: &str) -> Result<(T, Json), DecodeError> {
+    // The offset helps nobody who reads the card; the message says what was wrong.
     let tree = json::parse(text).map_err(|error| DecodeError::Syntax {
-        message: error.to_string(),
+        message: error.message.to_owned(),
     })?;
     match T::from_json(&tree) {
         Ok(value) => Ok((value, tree)),

@@ -224,9 +224,10 @@ fn text_that_is_not_json_is_a_syntax_error() {
     ] {
         let error = decode_job(text).unwrap_err();
         assert!(matches!(error, DecodeError::Syntax { .. }), "{text:?} gave {error:?}");
+        let shown = error.to_string();
         assert!(
-            !error.to_string().contains("line 1"),
-            "positions are noise to a user: {error}"
+            !shown.contains("byte") && !shown.contains(char::is_numeric),
+            "positions are noise to a user: {shown}"
         );
     }
 }
