@@ -25,8 +25,16 @@ fn bundle() -> &'static str {
 /// A test page: `body` inside `<main>`, then the module script, as the README tells host pages.
 /// Objects from the iframe belong to another realm, so they are cast unchecked (no `instanceof`).
 struct Page {
+    iframe: HtmlIFrameElement,
     window: Window,
     document: Document,
+}
+
+/// Removing the iframe unloads its page, so no card a test started keeps polling after it.
+impl Drop for Page {
+    fn drop(&mut self) {
+        self.iframe.remove();
+    }
 }
 
 async fn page(body: &str, head: &str) -> Page {
@@ -49,11 +57,16 @@ async fn page(body: &str, head: &str) -> Page {
                 .is_undefined()
             {
                 let document = window.document().unwrap();
-                return Page { window, document };
+                return Page {
+                    iframe,
+                    window,
+                    document,
+                };
             }
         }
         sleep(50).await;
     }
+    iframe.remove();
     panic!("the bundle never defined <tensorpix-job-card>");
 }
 
@@ -176,6 +189,16 @@ async fn a_page_with_one_script_tag_gets_live_cards_added_changed_and_removed() 
         sleep(50).await;
     }
     assert!(["in-queue", "processing"].contains(&second.get_attribute("status").unwrap_or_default().as_str()));
+    // Removed while its job is still moving, so it would go on polling if removal did not stop it.
+    second.remove();
+    sleep(300).await;
+    let at_removal = requests_for(moving).await;
+    sleep(2_500).await;
+    assert_eq!(
+        requests_for(moving).await,
+        at_removal,
+        "a removed element makes no more requests"
+    );
 
     let later: Vec<(&str, String)> = sim_attributes("106");
     let later = page.add(
@@ -190,16 +213,6 @@ async fn a_page_with_one_script_tag_gets_live_cards_added_changed_and_removed() 
     first.set_attribute("job-id", "104").unwrap();
     attribute_becomes(&first, "status", "canceled").await;
     assert_eq!(text_inside(&first, ".tpx-name"), "graduation-speech.mp4");
-
-    second.remove();
-    sleep(300).await;
-    let at_removal = requests_for(moving).await;
-    sleep(2_500).await;
-    assert_eq!(
-        requests_for(moving).await,
-        at_removal,
-        "a removed element makes no more requests"
-    );
 
     let performance = Reflect::get(&page.window, &"performance".into()).unwrap();
     let entries: js_sys::Array = Reflect::get(&performance, &"getEntriesByType".into())
@@ -349,7 +362,12 @@ async fn bad_attribute_values_explain_themselves_and_fixing_them_applies_at_once
     assert!(text_inside(&card, ".tpx-error-text").contains("“abc” is not a TensorPix job id"));
     card.set_attribute("poll-interval", "soon").unwrap();
     card.set_attribute("job-id", "102").unwrap();
-    sleep(200).await;
+    for _ in 0..100 {
+        if text_inside(&card, ".tpx-error-text").contains("is not a poll interval") {
+            break;
+        }
+        sleep(50).await;
+    }
     assert!(text_inside(&card, ".tpx-error-text").contains("is not a poll interval"));
     card.remove_attribute("poll-interval").unwrap();
     attribute_becomes(&card, "status", "finished").await;
@@ -412,24 +430,32 @@ async fn theming_reaches_in_through_custom_properties_and_parts_and_nothing_else
 
 #[wasm_bindgen_test]
 async fn axe_finds_no_accessibility_violations_in_any_state() {
-    let cards: String = [
-        attrs(&sim_attributes("102")),
-        attrs(&sim_attributes("109")),
-        attrs(&sim_attributes("108")),
-        attrs(&sim_attributes("103")),
-        attrs(&sim_attributes("104")),
-        attrs(&sim_attributes("105")),
-        attrs(&sim_attributes("106")),
-        attrs(&sim_attributes("112")),
-        attrs(&sim_attributes("110")),
-        attrs(&sim_attributes("999")),
-        format!("{} theme=\"dark\"", attrs(&sim_attributes("102"))),
-        format!("{} theme=\"dark\" locale=\"de\"", attrs(&sim_attributes("109"))),
-        format!(" job-id=\"abc\" api-base=\"{}\"", simulator()),
-    ]
-    .iter()
-    .map(|attributes| format!("<tensorpix-job-card{attributes}></tensorpix-job-card>"))
-    .collect();
+    // Each card's attributes, and the state it must reach: a status, or an error kind.
+    let states = [
+        (attrs(&sim_attributes("102")), "finished"),
+        (attrs(&sim_attributes("109")), "processing"),
+        (attrs(&sim_attributes("108")), "in-queue"),
+        (attrs(&sim_attributes("103")), "failed"),
+        (attrs(&sim_attributes("104")), "canceled"),
+        (attrs(&sim_attributes("105")), "finished"),
+        (attrs(&sim_attributes("106")), "finished"),
+        (attrs(&sim_attributes("112")), "processing"),
+        (attrs(&sim_attributes("110")), "unknown"),
+        (attrs(&sim_attributes("999")), "not-found"),
+        (format!("{} theme=\"dark\"", attrs(&sim_attributes("102"))), "finished"),
+        (
+            format!("{} theme=\"dark\" locale=\"de\"", attrs(&sim_attributes("109"))),
+            "processing",
+        ),
+        (
+            format!(" job-id=\"abc\" api-base=\"{}\"", simulator()),
+            "invalid-config",
+        ),
+    ];
+    let cards: String = states
+        .iter()
+        .map(|(attributes, _)| format!("<tensorpix-job-card{attributes}></tensorpix-job-card>"))
+        .collect();
     let head = format!(
         "<script>window.loadErrors = []; addEventListener('error', e => loadErrors.push(String(e.message || (e.target && e.target.src))), true);</script>\
          <script crossorigin src=\"{}/axe/axe.min.js\"></script>",
@@ -446,6 +472,16 @@ async fn axe_finds_no_accessibility_violations_in_any_state() {
             sleep(50).await;
         }
     }
+    let reached: Vec<String> = (0..all.length())
+        .map(|index| {
+            let card: Element = all.item(index).unwrap().unchecked_into();
+            card.get_attribute("error")
+                .or_else(|| card.get_attribute("status"))
+                .unwrap_or_default()
+        })
+        .collect();
+    let expected: Vec<&str> = states.iter().map(|(_, state)| *state).collect();
+    assert_eq!(reached, expected, "every state axe checks is really on the page");
     // Open every card's details, so the checked DOM includes everything a user can reach.
     for index in 0..all.length() {
         let card: Element = all.item(index).unwrap().unchecked_into();
@@ -491,38 +527,97 @@ async fn axe_finds_no_accessibility_violations_in_any_state() {
     assert!(passes.length() > 10, "axe actually checked something");
 }
 
+/// A job's date and time as the card's locales should show them, built from the job's own
+/// timestamp in the browser's time zone: German digits by hand, the English month from `Intl`.
+struct ExpectedDate {
+    german: String,
+    english_date: String,
+    year: u32,
+}
+
+fn expected_date(rfc3339: &str) -> ExpectedDate {
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    assert!(!date.get_time().is_nan(), "{rfc3339} is a date");
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"month".into(), &"short".into()).unwrap();
+    let month = date.to_locale_date_string("en-US", &options).as_string().unwrap();
+    ExpectedDate {
+        german: format!(
+            "{:02}.{:02}.{}, {:02}:{:02}",
+            date.get_date(),
+            date.get_month() + 1,
+            date.get_full_year(),
+            date.get_hours(),
+            date.get_minutes()
+        ),
+        english_date: format!("{month} {}, {}", date.get_date(), date.get_full_year()),
+        year: date.get_full_year(),
+    }
+}
+
 #[wasm_bindgen_test]
 async fn the_locale_attribute_and_the_page_language_choose_texts_numbers_and_dates() {
+    // Job 102 started 62 minutes and finished 50 minutes before the simulator's start: starting it
+    // at 00:52 local time on the coming 1 January puts the job across a year (and month) boundary.
+    let new_year = js_sys::Date::new_0().get_full_year() + 1;
+    let start = js_sys::Date::new_with_year_month_day_hr_min(new_year, 0, 1, 0, 52).get_time() as i64;
+    let dated_base = format!("{}{}", simulator(), started_at(start));
+    let job = fetch(&config(&started_at(start), KEY), 102, TIMEOUT).await.unwrap();
+    let started = expected_date(job.started.as_deref().unwrap());
+    let finished = expected_date(job.finished.as_deref().unwrap());
+    assert_eq!(started.year + 1, finished.year, "the job straddles New Year");
+
+    let dated = |id: &str, locale: &str| {
+        format!(
+            "<tensorpix-job-card id=\"{id}\" job-id=\"102\" api-base=\"{dated_base}\" api-key=\"{KEY}\" locale=\"{locale}\"></tensorpix-job-card>"
+        )
+    };
     let body = format!(
-        "<tensorpix-job-card id=\"german\"{} locale=\"de-DE\"></tensorpix-job-card>\
-         <tensorpix-job-card id=\"english\"{} locale=\"en-US\"></tensorpix-job-card>\
-         <tensorpix-job-card id=\"page\"{}></tensorpix-job-card>",
-        attrs(&sim_attributes("102")),
-        attrs(&sim_attributes("102")),
+        "{}{}<tensorpix-job-card id=\"page\"{}></tensorpix-job-card>",
+        dated("german", "de-DE"),
+        dated("english", "en-US"),
         attrs(&sim_attributes("109"))
     );
     let page = page(&body, "").await;
-    page.document
-        .document_element()
-        .unwrap()
-        .set_attribute("lang", "de")
-        .unwrap();
     let german = page.card("#german");
     attribute_becomes(&german, "status", "finished").await;
     assert_eq!(text_inside(&german, ".tpx-status-label"), "Fertig");
     let facts = text_inside(&german, ".tpx-facts");
     assert!(facts.contains("18,75 Credits"), "German numbers and plural: {facts}");
-    assert!(facts.contains(".11.2026"), "an Intl date in German: {facts}");
+    assert!(facts.contains(&started.german), "started {}: {facts}", started.german);
+    assert!(
+        facts.contains(&finished.german),
+        "finished {}: {facts}",
+        finished.german
+    );
     assert!(text_inside(&german, ".tpx-input").contains("1,3 Mbit/s"));
     assert!(text_inside(&german, "a.tpx-download").starts_with("Verbessertes Video herunterladen"));
 
     let english = page.card("#english");
     attribute_becomes(&english, "status", "finished").await;
-    assert!(text_inside(&english, ".tpx-facts").contains("18.75 credits"));
+    let facts = text_inside(&english, ".tpx-facts");
+    assert!(facts.contains("18.75 credits"), "{facts}");
+    assert!(
+        facts.contains(&started.english_date),
+        "started {}: {facts}",
+        started.english_date
+    );
+    assert!(
+        facts.contains(&finished.english_date),
+        "finished {}: {facts}",
+        finished.english_date
+    );
 
-    // Without its own locale, a card created after the page says `lang="de"` speaks German.
+    // A card without a locale of its own speaks the page's language: English until the page says
+    // `lang="de"`; then a card added later speaks German, and so does one whose `locale` changes.
     let page_language = page.card("#page");
-    page_language.set_attribute("locale", "").unwrap();
+    attribute_becomes(&page_language, "status", "processing").await;
+    assert_eq!(text_inside(&page_language, ".tpx-status-label"), "Processing");
+    page.document
+        .document_element()
+        .unwrap()
+        .set_attribute("lang", "de")
+        .unwrap();
     let late: Vec<(&str, String)> = sim_attributes("109");
     let late = page.add(
         &late
@@ -533,4 +628,20 @@ async fn the_locale_attribute_and_the_page_language_choose_texts_numbers_and_dat
     attribute_becomes(&late, "status", "processing").await;
     assert_eq!(text_inside(&late, ".tpx-status-label"), "In Bearbeitung");
     assert!(text_inside(&late, ".tpx-percent").contains("42 %"));
+
+    page_language.set_attribute("locale", "en-GB").unwrap();
+    sleep(300).await;
+    assert_eq!(text_inside(&page_language, ".tpx-status-label"), "Processing");
+    page_language.remove_attribute("locale").unwrap();
+    for _ in 0..100 {
+        if text_inside(&page_language, ".tpx-status-label") == "In Bearbeitung" {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert_eq!(
+        text_inside(&page_language, ".tpx-status-label"),
+        "In Bearbeitung",
+        "without its own locale again, the card follows the page's `lang`"
+    );
 }

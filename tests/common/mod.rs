@@ -2,6 +2,7 @@
 //! the DOM, and the simulator's control endpoints.
 #![allow(dead_code)] // each test file uses a different part
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use gloo_net::http::Request;
@@ -11,7 +12,7 @@ use tensorpix_job_card::models::Job;
 use tensorpix_job_card::poll::PollSettings;
 use tensorpix_job_card::{JobCard, JobCardProps};
 use web_sys::Element;
-use yew::{AppHandle, AttrValue};
+use yew::{AppHandle, AttrValue, BaseComponent};
 
 pub const KEY: &str = "tpx-demo-key";
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -34,7 +35,8 @@ pub async fn sleep(millis: u64) {
 /// How a test card is set up.
 pub struct Card {
     pub job_id: i64,
-    pub base_path: &'static str,
+    /// Appended to the simulator's address: a `/_fault/…` or `/_start/…` prefix, or nothing.
+    pub base_path: Cow<'static, str>,
     pub key: &'static str,
     pub timeout_ms: u32,
     pub width_px: u32,
@@ -44,27 +46,61 @@ pub struct Card {
 /// A card for finished job 102, polling as fast as allowed.
 pub const CARD: Card = Card {
     job_id: 102,
-    base_path: "",
+    base_path: Cow::Borrowed(""),
     key: KEY,
     timeout_ms: 20_000,
     width_px: 400,
     poll: PollSettings::every_second(),
 };
 
-/// Renders a card into a fresh container of the given width and returns the container.
-pub fn mount(card: Card) -> Element {
-    mount_with_handle(card).0
+/// A Yew app rendered into a container of its own on the test page. Dropping it destroys the app,
+/// so its feed, timers and requests stop (Yew's `AppHandle` has no `Drop` of its own), and removes
+/// the container: no test leaves a card polling behind it, even one that returns early.
+pub struct Mounted<C: BaseComponent> {
+    root: Element,
+    handle: Option<AppHandle<C>>,
 }
 
-/// Like [`mount`], also returning the app handle to update or destroy the card.
-pub fn mount_with_handle(card: Card) -> (Element, AppHandle<JobCard>) {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    root.set_attribute("style", &format!("width: {}px", card.width_px))
-        .unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    let handle = yew::Renderer::<JobCard>::with_root_and_props(root.clone(), props_of(&card)).render();
-    (root, handle)
+impl<C: BaseComponent> Mounted<C> {
+    /// Renders `C` with `props` into a fresh container `width_px` wide.
+    pub fn new(width_px: u32, props: C::Properties) -> Self {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_attribute("style", &format!("width: {width_px}px")).unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let handle = yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+        Mounted {
+            root,
+            handle: Some(handle),
+        }
+    }
+
+    /// Hands the app new props, as a parent's re-render would.
+    pub fn update(&mut self, props: C::Properties) {
+        self.handle.as_mut().expect("mounted until dropped").update(props);
+    }
+}
+
+impl<C: BaseComponent> std::ops::Deref for Mounted<C> {
+    type Target = Element;
+
+    fn deref(&self) -> &Element {
+        &self.root
+    }
+}
+
+impl<C: BaseComponent> Drop for Mounted<C> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+/// Renders a card as `card` describes; it lives until the returned guard is dropped.
+pub fn mount(card: Card) -> Mounted<JobCard> {
+    Mounted::new(card.width_px, props_of(&card))
 }
 
 /// The props a [`Card`] describes, for `AppHandle::update`.
@@ -75,6 +111,12 @@ pub fn props_of(card: &Card) -> JobCardProps {
     props.timeout_ms = card.timeout_ms;
     props.poll = card.poll;
     props
+}
+
+/// The API base path that dates the simulator's static jobs as if it had started at `unix_millis`,
+/// so a job's times do not depend on when the shared simulator was started.
+pub fn started_at(unix_millis: i64) -> Cow<'static, str> {
+    Cow::Owned(format!("/_start/{unix_millis}"))
 }
 
 /// Waits up to ten seconds for `selector` to match inside `root`, and returns the element.

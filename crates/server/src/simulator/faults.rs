@@ -19,7 +19,7 @@ pub enum Fault {
     /// 503 with a JSON `detail`.
     Unavailable,
     /// 429 with `Retry-After` in seconds.
-    RateLimited { retry_after_seconds: u32 },
+    RateLimited { retry_after_seconds: u64 },
     /// 429 with `Retry-After` as an HTTP date this many seconds ahead.
     RateLimitedUntil { retry_after_seconds: u32 },
     /// The normal answer, after a delay.
@@ -90,7 +90,10 @@ impl Fault {
             }
             Fault::RateLimitedUntil { retry_after_seconds } => {
                 let until = now_millis + i64::from(retry_after_seconds) * 1_000;
-                rate_limited(retry_after_seconds, tensorpix_models::time::format_http_date(until))
+                rate_limited(
+                    u64::from(retry_after_seconds),
+                    tensorpix_models::time::format_http_date(until),
+                )
             }
             Fault::Slow { .. } | Fault::Truncated | Fault::Malformed | Fault::SchemaMismatch | Fault::ConnectionDrop => {
                 return None;
@@ -143,7 +146,7 @@ pub(crate) fn json_response(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn rate_limited(seconds: u32, retry_after: String) -> Response {
+fn rate_limited(seconds: u64, retry_after: String) -> Response {
     let text = format!("Request was throttled. Expected available in {seconds} seconds.");
     let mut response = detail(StatusCode::TOO_MANY_REQUESTS, &text);
     response.headers_mut().insert(
@@ -189,6 +192,13 @@ mod tests {
         assert_eq!(
             Fault::parse("429-7"),
             Some(Fault::RateLimited { retry_after_seconds: 7 })
+        );
+        assert_eq!(
+            Fault::parse("429-18446744073709551615"),
+            Some(Fault::RateLimited {
+                retry_after_seconds: u64::MAX
+            }),
+            "as huge a Retry-After as a broken server might send"
         );
         assert_eq!(
             Fault::parse("slow-1500"),
