@@ -363,7 +363,11 @@ mod tests {
                 detail: None
             }
         );
-        assert!(!error.explanation(&ENGLISH).contains("html"));
+        assert_eq!(
+            error.explanation(&ENGLISH),
+            ENGLISH.advice_temporary,
+            "the markup is not passed on as the server's words"
+        );
     }
 
     #[test]

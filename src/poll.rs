@@ -442,7 +442,7 @@ mod tests {
         );
         assert_eq!(policy.due_at(), Some(7 * SECOND));
         // Even a return to the page does not jump the queue the server asked for.
-        policy.set_hidden(true, SECOND);
+        assert_eq!(policy.set_hidden(true, SECOND), Next::Wait);
         assert_eq!(policy.set_hidden(false, 2 * SECOND), secs(5.0));
         assert_eq!(policy.timer_fired(7 * SECOND), Next::FetchNow);
         policy.fetch_started();
@@ -590,7 +590,11 @@ mod tests {
         let mut policy = policy();
         policy.start(0);
         policy.fetch_started();
-        policy.set_hidden(true, 100);
+        assert_eq!(
+            policy.set_hidden(true, 100),
+            Next::Wait,
+            "the request in flight goes on"
+        );
         assert_eq!(policy.succeeded(JobStatus::Processing, 200), Next::Wait);
         assert_eq!(policy.set_hidden(false, 10 * SECOND), Next::FetchNow);
     }
@@ -602,9 +606,9 @@ mod tests {
         assert_eq!(policy.start(0), Next::Wait, "starting offline waits for the network");
         assert_eq!(policy.set_offline(false, 5 * SECOND), Next::FetchNow);
         policy.fetch_started();
-        policy.succeeded(JobStatus::InQueue, 5 * SECOND);
-        policy.set_offline(true, 6 * SECOND);
-        policy.set_hidden(true, 7 * SECOND);
+        assert_eq!(policy.succeeded(JobStatus::InQueue, 5 * SECOND), secs(10.0));
+        assert_eq!(policy.set_offline(true, 6 * SECOND), Next::Wait);
+        assert_eq!(policy.set_hidden(true, 7 * SECOND), Next::Wait);
         assert_eq!(policy.set_offline(false, 8 * SECOND), Next::Wait, "still hidden");
         assert_eq!(policy.set_hidden(false, 9 * SECOND), Next::FetchNow);
     }
