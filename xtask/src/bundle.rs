@@ -20,10 +20,10 @@ pub fn run() -> Result<(), Failure> {
         .ok_or("`cargo xtask bundle` is Trunk's post-build hook: TRUNK_STAGING_DIR is not set")?;
     let entry = staging.join(ENTRY_FILE);
     let module = fs::read_to_string(&entry).map_err(|error| format!("cannot read {}: {error}", entry.display()))?;
-    if module.contains(MARKER) {
+    let Some(bundled) = with_element(&module) else {
         return Ok(());
-    }
-    fs::write(&entry, append_element(&module)).map_err(|error| format!("cannot write {}: {error}", entry.display()))?;
+    };
+    fs::write(&entry, bundled).map_err(|error| format!("cannot write {}: {error}", entry.display()))?;
     let esbuild = setup::esbuild();
     if !esbuild.is_file() {
         return Err(format!("{} is missing: run `cargo xtask setup`", esbuild.display()).into());
@@ -37,8 +37,9 @@ pub fn run() -> Result<(), Failure> {
     Ok(())
 }
 
-fn append_element(module: &str) -> String {
-    format!("{module}{ELEMENT_JS}")
+/// The module with the element appended, or `None` if it is in already.
+fn with_element(module: &str) -> Option<String> {
+    (!module.contains(MARKER)).then(|| format!("{module}{ELEMENT_JS}"))
 }
 
 #[cfg(test)]
@@ -49,8 +50,17 @@ mod tests {
     fn the_shim_defines_the_element_and_starts_the_module() {
         assert!(ELEMENT_JS.contains(MARKER));
         assert!(ELEMENT_JS.contains("__wbg_init()"), "the module must start itself");
-        let bundled = append_element("export { initSync, __wbg_init as default };\n");
-        assert!(bundled.starts_with("export { initSync"));
-        assert!(bundled.ends_with("export { tensorpixReady as ready };\n"));
+        assert!(
+            ELEMENT_JS.ends_with("export { tensorpixReady as ready };\n"),
+            "hosts can await `ready`"
+        );
+    }
+
+    #[test]
+    fn a_rebuild_of_an_unchanged_module_appends_the_element_once() {
+        let module = "export { initSync, __wbg_init as default };\n";
+        let bundled = with_element(module).expect("a fresh module gets the element");
+        assert_eq!(bundled.matches(MARKER).count(), 1);
+        assert_eq!(with_element(&bundled), None, "a second run leaves it as it is");
     }
 }

@@ -115,7 +115,7 @@ impl Step {
             Step::NativeTests => "native tests: cargo test --workspace --all-targets --no-fail-fast".into(),
             Step::TrunkBuild => "trunk build --release".into(),
             Step::BundleBudget => "bundle size within bundle-budget.txt".into(),
-            Step::StartSimulator => "build and start the API simulator and the bundle server".into(),
+            Step::StartSimulator => "build the API simulator and start the bundle server".into(),
             Step::BrowserTests(browser) => format!("{} tests (wasm-bindgen-test)", browser.name()),
         }
     }
@@ -202,10 +202,6 @@ impl Run {
             }
             Step::StartSimulator => {
                 simulator::build()?;
-                let port = net::free_port()?;
-                let simulator = simulator::start(port, DEFAULT_API_KEY)?;
-                println!("simulator ready on {}", simulator.url());
-                self.simulator = Some(simulator);
                 // The built bundle and axe-core, for tests that load `dist/` the way a host page does.
                 let root = process::repo_root();
                 let server = StaticServer::start(vec![
@@ -216,11 +212,13 @@ impl Run {
                 self.bundle_url = Some(server.url());
             }
             Step::BrowserTests(browser) => {
-                let url = self
-                    .simulator
-                    .as_ref()
-                    .map(Simulator::url)
-                    .ok_or("the simulator is not running")?;
+                // A simulator of its own for each browser: no fault rule, clock or counter left by
+                // one browser's run can reach the other's.
+                drop(self.simulator.take());
+                let simulator = simulator::start(net::free_port()?, DEFAULT_API_KEY)?;
+                println!("simulator ready on {}", simulator.url());
+                let url = simulator.url();
+                self.simulator = Some(simulator);
                 let mut test = command("cargo");
                 test.args([
                     "test",
