@@ -3,11 +3,10 @@
 //! Everything but the fetch itself is plain code that runs natively, so every status code and
 //! every kind of broken body is tested without a browser.
 
-use std::rc::Rc;
 use std::time::Duration;
 
-use tensorpix_models::json::Json;
-use tensorpix_models::{DecodeError, Job, decode_error_body, decode_job_and_tree};
+use serde::Deserializer;
+use tensorpix_models::{DecodeError, Job, decode_error_body_from, decode_job_from};
 
 use crate::i18n::Texts;
 
@@ -38,12 +37,13 @@ impl ApiConfig {
         format!("{}/api/jobs/{job_id}/", self.base.trim_end_matches('/'))
     }
 
-    /// The `Authorization` header value, if a key is configured.
+    /// The `Authorization` header value, if a key is configured and can be sent in a header at
+    /// all (a key with a line break or a non-ASCII letter cannot; the API then answers 401).
     pub fn authorization(&self) -> Option<String> {
         self.key
             .as_deref()
             .map(str::trim)
-            .filter(|key| !key.is_empty())
+            .filter(|key| !key.is_empty() && key.bytes().all(|byte| byte.is_ascii_graphic()))
             .map(|key| format!("Token {key}"))
     }
 }
@@ -150,23 +150,19 @@ impl FetchError {
     }
 }
 
-/// Turns an HTTP answer into a job or an error. `retry_after` is the raw `Retry-After` header.
-pub fn interpret_response(
+/// Turns an HTTP answer into a job or an error. `retry_after` is the raw `Retry-After` header;
+/// `body` is the parsed body, or `None` when it was not JSON.
+pub fn interpret_response<'de, D: Deserializer<'de>>(
     status: u16,
     retry_after: Option<&str>,
-    body: &str,
+    body: Option<D>,
     now_millis: i64,
-) -> Result<Fetched, FetchError> {
+) -> Result<Job, FetchError> {
     if (200..300).contains(&status) {
-        return match decode_job_and_tree(body) {
-            Ok((job, source)) => Ok(Fetched {
-                job,
-                source: Rc::new(source),
-            }),
-            Err(error) => Err(FetchError::InvalidResponse(error)),
-        };
+        let body = body.ok_or(FetchError::InvalidResponse(DecodeError::Syntax))?;
+        return decode_job_from(body).map_err(FetchError::InvalidResponse);
     }
-    let detail = decode_error_body(body);
+    let detail = body.and_then(decode_error_body_from);
     Err(match status {
         401 => FetchError::Unauthorized { detail },
         403 => FetchError::Forbidden { detail },
@@ -181,15 +177,7 @@ pub fn interpret_response(
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::fetch_job;
-
-/// A job as decoded, with the JSON it was decoded from: the element hands pages the job exactly as
-/// the API sent it, unknown fields included.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fetched {
-    pub job: Job,
-    pub source: Rc<Json>,
-}
+pub use browser::{Fetched, fetch_job};
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
@@ -197,15 +185,25 @@ mod browser {
     use std::rc::Rc;
     use std::time::Duration;
 
+    use gloo_net::http::Request;
     use gloo_timers::callback::Timeout;
-    use wasm_bindgen::JsCast;
+    use tensorpix_models::Job;
+    use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
+    use web_sys::{ReferrerPolicy, RequestCredentials, RequestRedirect};
 
-    use super::{ApiConfig, FetchError, Fetched, interpret_response};
+    use super::{ApiConfig, FetchError, interpret_response};
+
+    /// A job as decoded, with the object the browser parsed it from: the element hands pages the
+    /// job exactly as the API sent it, unknown fields included.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Fetched {
+        pub job: Job,
+        pub source: JsValue,
+    }
 
     /// Fetches one job, giving up after `timeout`. `abort` cancels the request from outside (a card
-    /// that goes away); a timeout aborts it too. The body is decoded from text, so 64-bit numbers
-    /// stay exact.
+    /// that goes away); a timeout aborts it too.
     pub async fn fetch_job(
         config: &ApiConfig,
         job_id: i64,
@@ -221,7 +219,7 @@ mod browser {
                 abort.abort();
             })
         };
-        let result = fetch_and_read(config, job_id, abort.signal()).await;
+        let result = fetch_and_read(config, job_id, &abort.signal()).await;
         drop(deadline);
         match result {
             Err(FetchError::Network) if timed_out.get() => Err(FetchError::Timeout),
@@ -232,37 +230,42 @@ mod browser {
     async fn fetch_and_read(
         config: &ApiConfig,
         job_id: i64,
-        signal: web_sys::AbortSignal,
+        signal: &web_sys::AbortSignal,
     ) -> Result<Fetched, FetchError> {
-        let headers = web_sys::Headers::new().map_err(|_| FetchError::Network)?;
-        let _ = headers.set("Accept", "application/json");
+        // No cookies ride along, a key never follows a redirect, and the page's URL stays home.
+        let mut request = Request::get(&config.job_url(job_id))
+            .header("Accept", "application/json")
+            .credentials(RequestCredentials::Omit)
+            .redirect(RequestRedirect::Error)
+            .referrer_policy(ReferrerPolicy::NoReferrer)
+            .abort_signal(Some(signal));
         if let Some(authorization) = config.authorization() {
-            let _ = headers.set("Authorization", &authorization);
+            request = request.header("Authorization", &authorization);
         }
-        let init = web_sys::RequestInit::new();
-        init.set_headers(&headers);
-        init.set_signal(Some(&signal));
-        let window = web_sys::window().ok_or(FetchError::Network)?;
-        // Straight to `fetch`: a request builder would cost the bundle more than these lines.
-        let response: web_sys::Response =
-            JsFuture::from(window.fetch_with_str_and_init(&config.job_url(job_id), &init))
-                .await
-                .map_err(|_| FetchError::Network)?
-                .unchecked_into();
-        let retry_after = response.headers().get("retry-after").ok().flatten();
-        // A connection that drops mid-body rejects here: that is a network failure, not bad JSON.
-        let text = response.text().map_err(|_| FetchError::Network)?;
-        let body = JsFuture::from(text)
-            .await
-            .map_err(|_| FetchError::Network)?
-            .as_string()
-            .unwrap_or_default();
-        interpret_response(
-            response.status(),
+        let response = request.send().await.map_err(|_| FetchError::Network)?;
+        let (status, retry_after) = (response.status(), response.headers().get("retry-after"));
+        let response = web_sys::Response::from(response);
+        // The browser parses the body; a SyntaxError means it is not JSON, while any other
+        // rejection (a connection dropped mid-body, the abort) is a network failure.
+        let parsed = match response.json() {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(error) => Err(error),
+        };
+        let body = match parsed {
+            Ok(body) => Some(body),
+            Err(error) if error.is_instance_of::<js_sys::SyntaxError>() => None,
+            Err(_) => return Err(FetchError::Network),
+        };
+        let job = interpret_response(
+            status,
             retry_after.as_deref(),
-            &body,
+            body.clone().map(serde_wasm_bindgen::Deserializer::from),
             js_sys::Date::now() as i64,
-        )
+        )?;
+        Ok(Fetched {
+            job,
+            source: body.unwrap_or(JsValue::NULL),
+        })
     }
 }
 
@@ -274,8 +277,14 @@ mod tests {
     const JOB: &str =
         r#"{"id": 7, "status": 1, "processing_progress": 0.5, "input_video": {"id": 1, "name": "a.mp4"}}"#;
 
+    /// The answer as the browser hands it over: the body parsed, or `None` when it is not JSON.
+    fn answer(status: u16, retry_after: Option<&str>, body: &str, now_millis: i64) -> Result<Job, FetchError> {
+        let parsed = serde_json::from_str::<serde_json::Value>(body).ok();
+        interpret_response(status, retry_after, parsed, now_millis)
+    }
+
     fn interpret(status: u16, body: &str) -> Result<Job, FetchError> {
-        interpret_response(status, None, body, 0).map(|fetched| fetched.job)
+        answer(status, None, body, 0)
     }
 
     #[test]
@@ -305,6 +314,9 @@ mod tests {
         assert_eq!(config(Some("abc")).authorization().as_deref(), Some("Token abc"));
         assert_eq!(config(Some("  abc ")).authorization().as_deref(), Some("Token abc"));
         assert_eq!(config(Some("  ")).authorization(), None);
+        // A browser refuses such header values outright; without the header the API says 401.
+        assert_eq!(config(Some("ab\ncd")).authorization(), None);
+        assert_eq!(config(Some("schlüssel")).authorization(), None);
         assert_eq!(config(None).authorization(), None);
     }
 
@@ -372,7 +384,7 @@ mod tests {
 
     #[test]
     fn retry_after_is_read_in_both_forms() {
-        let limited = interpret_response(429, Some("2"), "{}", 0).unwrap_err();
+        let limited = answer(429, Some("2"), "{}", 0).unwrap_err();
         assert_eq!(
             limited,
             FetchError::RateLimited {
@@ -380,7 +392,7 @@ mod tests {
                 retry_after: Some(Duration::from_secs(2))
             }
         );
-        let huge = interpret_response(429, Some("18446744073709551615"), "{}", 0).unwrap_err();
+        let huge = answer(429, Some("18446744073709551615"), "{}", 0).unwrap_err();
         assert_eq!(
             huge,
             FetchError::RateLimited {
@@ -389,11 +401,11 @@ mod tests {
             },
             "a Retry-After past the cap waits the cap"
         );
-        let dated = interpret_response(429, Some("Sun, 06 Nov 1994 08:49:40 GMT"), "{}", 784_111_777_000);
+        let dated = answer(429, Some("Sun, 06 Nov 1994 08:49:40 GMT"), "{}", 784_111_777_000);
         assert!(
             matches!(dated, Err(FetchError::RateLimited { retry_after: Some(wait), .. }) if wait == Duration::from_secs(3))
         );
-        let unreadable = interpret_response(429, Some("soon"), "{}", 0).unwrap_err();
+        let unreadable = answer(429, Some("soon"), "{}", 0).unwrap_err();
         assert!(matches!(unreadable, FetchError::RateLimited { retry_after: None, .. }));
     }
 

@@ -7,7 +7,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use tensorpix_models::json::{Json, Number};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
@@ -130,7 +130,11 @@ fn ElementCard(props: &ElementCardProps) -> Html {
             dispatch(
                 &props.host,
                 "tensorpix-job-error",
-                &error_detail("invalid-config", None, message),
+                &ErrorDetail {
+                    kind: "invalid-config",
+                    status: None,
+                    message,
+                },
             );
             let language = CardLocale::resolve(props.host.get_attribute("locale").as_deref()).language;
             return html! { <ConfigErrorCard message={message.clone()} theme={*theme} document_styles={false} {language} /> };
@@ -162,31 +166,32 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
         && snapshot.updated_at != reported.updated_at
     {
         reported.updated_at = snapshot.updated_at;
-        dispatch(host, "tensorpix-job-update", &detail(&[("job", to_js(source))]));
+        dispatch(host, "tensorpix-job-update", &UpdateDetail { job: source.clone() });
     }
     let previous = reported.status.replace(status);
     if previous.is_some_and(|previous| previous != status) || (previous.is_none() && status != "loading") {
-        let old = JsValue::from_str(previous.unwrap_or("loading"));
         dispatch(
             host,
             "tensorpix-job-status-change",
-            &detail(&[("oldStatus", old), ("newStatus", status.into())]),
+            &StatusChangeDetail {
+                old_status: previous.unwrap_or("loading"),
+                new_status: status,
+            },
         );
         if let Some(job) = snapshot.job.as_ref().filter(|_| status == "finished") {
-            let download = job
+            let download_url = job
                 .output_video
                 .as_ref()
                 .filter(|output| !output.is_deleted())
                 .and_then(|output| output.file.as_deref())
-                .and_then(safe_http_url)
-                .map_or(JsValue::NULL, JsValue::from_str);
+                .and_then(safe_http_url);
             dispatch(
                 host,
                 "tensorpix-job-finished",
-                &detail(&[
-                    ("job", snapshot.source.as_deref().map_or(JsValue::NULL, to_js)),
-                    ("downloadUrl", download),
-                ]),
+                &FinishedDetail {
+                    job: snapshot.source.clone().unwrap_or(JsValue::NULL),
+                    download_url,
+                },
             );
         }
     }
@@ -203,7 +208,11 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
         dispatch(
             host,
             "tensorpix-job-error",
-            &error_detail(error.kind(), error.status(), &message),
+            &ErrorDetail {
+                kind: error.kind(),
+                status: error.status(),
+                message: &message,
+            },
         );
     }
 }
@@ -214,9 +223,36 @@ fn job_id_of(host: &HtmlElement) -> i64 {
         .unwrap_or_default()
 }
 
-fn error_detail(kind: &str, status: Option<u16>, message: &str) -> JsValue {
-    let status = status.map_or(JsValue::NULL, JsValue::from);
-    detail(&[("kind", kind.into()), ("status", status), ("message", message.into())])
+/// `tensorpix-job-update`'s detail: the job as the browser parsed the API's answer.
+#[derive(Serialize)]
+struct UpdateDetail {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    job: JsValue,
+}
+
+/// `tensorpix-job-status-change`'s detail.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusChangeDetail {
+    old_status: &'static str,
+    new_status: &'static str,
+}
+
+/// `tensorpix-job-finished`'s detail: the job, and its download link if it is a safe one.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FinishedDetail<'a> {
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    job: JsValue,
+    download_url: Option<&'a str>,
+}
+
+/// `tensorpix-job-error`'s detail; `message` is English, for the page's code and logs.
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    kind: &'a str,
+    status: Option<u16>,
+    message: &'a str,
 }
 
 fn set_attribute(host: &HtmlElement, name: &str, value: Option<&str>) {
@@ -232,97 +268,16 @@ fn set_attribute(host: &HtmlElement, name: &str, value: Option<&str>) {
     }
 }
 
-fn dispatch(host: &HtmlElement, name: &str, detail: &JsValue) {
+fn dispatch(host: &HtmlElement, name: &str, detail: &impl Serialize) {
+    // JSON-compatible: `None` is `null` (never `undefined`) and maps are plain objects.
+    let Ok(detail) = detail.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) else {
+        return;
+    };
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    init.set_detail(detail);
+    init.set_detail(&detail);
     if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
         let _ = host.dispatch_event(&event);
-    }
-}
-
-fn detail(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = js_sys::Object::new();
-    for (name, value) in fields {
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
-    }
-    object.into()
-}
-
-/// The job as a plain JavaScript object, from the typed model via its serde form. Integers beyond
-/// JavaScript's safe range (a bitrate of 9223372036854775807) become `BigInt`, never a rounded number.
-/// JSON as a JavaScript value: the job as the API sent it, for the events. Integers beyond 2^53
-/// become `BigInt`s, never silently rounded numbers.
-fn to_js(value: &Json) -> JsValue {
-    match value {
-        Json::Null => JsValue::NULL,
-        Json::Bool(flag) => JsValue::from_bool(*flag),
-        Json::Number(text) => match Number::of(text) {
-            Number::Unsigned(integer) if integer > MAX_SAFE_INTEGER as u64 => js_sys::BigInt::from(integer).into(),
-            Number::Signed(integer) if integer < -MAX_SAFE_INTEGER => js_sys::BigInt::from(integer).into(),
-            // The browser's own parser gives the double nearest to the text.
-            _ => JsValue::from_f64(js_sys::Number::parse_float(text)),
-        },
-        Json::String(text) => JsValue::from_str(text),
-        Json::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
-        Json::Object(fields) => {
-            let object = js_sys::Object::new();
-            for (name, field) in fields {
-                let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), &to_js(field));
-            }
-            object.into()
-        }
-    }
-}
-
-const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
-
-#[cfg(test)]
-mod tests {
-    use js_sys::Reflect;
-    use wasm_bindgen::JsValue;
-    use wasm_bindgen_test::*;
-
-    use tensorpix_models::json;
-
-    use super::to_js;
-
-    fn job_value(text: &str) -> JsValue {
-        to_js(&json::parse(text).unwrap())
-    }
-
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    fn field(object: &JsValue, path: &[&str]) -> JsValue {
-        path.iter().fold(object.clone(), |value, name| {
-            Reflect::get(&value, &(*name).into()).unwrap()
-        })
-    }
-
-    #[wasm_bindgen_test]
-    fn the_event_job_is_the_object_as_received() {
-        let job = job_value(
-            r#"{"id": 7, "future_field": {"list": [1, 2.5, "x", null, true]},
-                "input_video": {"size": 9007199254740993, "framerate": 29.97, "name": "a\"b"}}"#,
-        );
-        assert_eq!(field(&job, &["id"]).as_f64(), Some(7.0));
-        let list: js_sys::Array = field(&job, &["future_field", "list"]).into();
-        assert_eq!(list.length(), 5, "a field the card does not know arrives whole");
-        assert_eq!(list.get(1).as_f64(), Some(2.5));
-        assert_eq!(list.get(2).as_string().as_deref(), Some("x"));
-        assert!(list.get(3).is_null());
-        assert_eq!(list.get(4).as_bool(), Some(true));
-        let size = field(&job, &["input_video", "size"]);
-        assert!(size.is_bigint(), "2^53 + 1 is not rounded");
-        assert_eq!(
-            String::from(js_sys::BigInt::from(size).to_string(10).unwrap()),
-            "9007199254740993"
-        );
-        assert_eq!(field(&job, &["input_video", "framerate"]).as_f64(), Some(29.97));
-        assert_eq!(
-            field(&job, &["input_video", "name"]).as_string().as_deref(),
-            Some("a\"b")
-        );
     }
 }

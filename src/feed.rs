@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use tensorpix_models::json::Json;
 use tensorpix_models::{Job, JobStatus};
+use wasm_bindgen::JsValue;
 use yew::Callback;
 
 use crate::api::{ApiConfig, FetchError, Fetched, fetch_job};
@@ -23,8 +23,8 @@ use crate::poll::{EtaSmoother, Failure, Next, PollPolicy, PollSettings, Stopped}
 pub struct Snapshot {
     /// The last job that arrived; it stays when later requests fail.
     pub job: Option<Rc<Job>>,
-    /// The JSON `job` was decoded from, as the API sent it.
-    pub source: Option<Rc<Json>>,
+    /// The object `job` was decoded from, as the browser parsed the API's answer.
+    pub source: Option<JsValue>,
     /// When `job` arrived (Unix milliseconds).
     pub updated_at: Option<i64>,
     /// The last request's error, cleared by the next success.

@@ -299,11 +299,15 @@ async fn events_report_updates_status_changes_the_finish_and_errors() {
 }
 
 #[wasm_bindgen_test]
-async fn sixty_four_bit_numbers_arrive_as_bigint_never_rounded() {
+async fn the_event_job_is_the_object_the_browser_parsed_unknown_fields_and_all() {
+    // Job 107 sits at the schema's bounds; the `extended` fault adds fields the card does not know,
+    // one of them named `__proto__`.
+    let mut attributes = sim_attributes("107");
+    attributes[1].1 = format!("{}/_fault/extended", simulator());
     let page = page(
         &format!(
             "<tensorpix-job-card id=\"bounds\"{}></tensorpix-job-card>",
-            attrs(&sim_attributes("107"))
+            attrs(&attributes)
         ),
         "",
     )
@@ -314,7 +318,7 @@ async fn sixty_four_bit_numbers_arrive_as_bigint_never_rounded() {
     card.set_attribute("poll-interval", "2").unwrap();
     attribute_becomes(&card, "status", "finished").await;
     for _ in 0..100 {
-        if !events.borrow().is_empty() {
+        if events.borrow().iter().any(|(kind, ..)| kind == "tensorpix-job-update") {
             break;
         }
         sleep(50).await;
@@ -324,27 +328,35 @@ async fn sixty_four_bit_numbers_arrive_as_bigint_never_rounded() {
         .iter()
         .find(|(kind, ..)| kind == "tensorpix-job-update")
         .expect("an update event");
-    let bitrate = get(detail, "job.output_video.bitrate");
-    assert!(bitrate.is_bigint(), "a bitrate beyond 2^53 is a BigInt");
-    assert_eq!(
-        bitrate
-            .unchecked_into::<js_sys::BigInt>()
-            .to_string(10)
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "9223372036854775807"
+    let job = get(detail, "job");
+
+    let list: js_sys::Array = get(&job, "future_field.list").into();
+    assert_eq!(list.length(), 5, "a field the card does not know arrives whole");
+    assert_eq!(list.get(1).as_f64(), Some(2.5));
+    assert_eq!(list.get(2).as_string().as_deref(), Some("x"));
+    assert!(list.get(3).is_null());
+    assert_eq!(list.get(4).as_bool(), Some(true));
+
+    assert!(
+        js_sys::Object::has_own(job.unchecked_ref::<js_sys::Object>(), &"__proto__".into()),
+        "`__proto__` stays an own field"
     );
+    assert_eq!(get(&job, "__proto__.polluted").as_bool(), Some(true));
     assert_eq!(
-        get(detail, "job.output_video.width").as_f64(),
-        Some(8192.0),
-        "small integers stay numbers"
+        js_sys::Object::get_prototype_of(&job),
+        js_sys::Object::get_prototype_of(&js_sys::Object::new()),
+        "and never becomes the job's prototype"
     );
-    assert_eq!(
-        get(detail, "job.output_video.size").as_f64(),
-        Some(400_000_000_000.0),
-        "below 2^53: a number"
-    );
+    assert!(get(&job, "polluted").is_undefined());
+    assert!(get(&js_sys::Object::new().into(), "polluted").is_undefined());
+
+    // Exactly what `JSON.parse` makes of the API's 9223372036854775807: a number, not a BigInt.
+    let bitrate = get(&job, "output_video.bitrate");
+    let parsed = js_sys::JSON::parse("9223372036854775807").unwrap();
+    assert!(!bitrate.is_bigint());
+    assert_eq!(bitrate.as_f64(), parsed.as_f64());
+    assert_eq!(get(&job, "output_video.size").as_f64(), Some(400_000_000_000.0));
+    assert_eq!(get(&job, "output_video.width").as_f64(), Some(8192.0));
 }
 
 #[wasm_bindgen_test]

@@ -25,7 +25,8 @@ async fn fetches_a_finished_job() {
 }
 
 #[wasm_bindgen_test]
-async fn sixty_four_bit_numbers_survive_the_browser() {
+async fn integers_past_two_to_the_53_are_read_not_refused() {
+    // The browser parses 9223372036854775807 as the double 2^63; the card reads it as i64::MAX.
     let job = fetch(&config("", KEY), 107, TIMEOUT).await.unwrap();
     let output = job.output_video.unwrap();
     assert_eq!(output.bitrate, Some(i64::MAX));

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::{FromJson, Json, SchemaError};
+use crate::integer::Integer;
 
 /// Declares an integer-coded enum with labels, an `Unknown(i64)` fallback and lossless serde.
 macro_rules! integer_code {
@@ -15,7 +15,8 @@ macro_rules! integer_code {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "i64", into = "i64")]
+        // Read leniently (a code is a number, whatever passed it on), written as the API writes it.
+        #[serde(from = "Integer", into = "i64")]
         pub enum $name {
             $($(#[$variant_meta])* $variant,)+
             /// A code this version of the widget does not know.
@@ -52,22 +53,22 @@ macro_rules! integer_code {
             }
         }
 
+        impl From<Integer> for $name {
+            fn from(Integer(code): Integer) -> Self {
+                $name::from(code)
+            }
+        }
+
         impl From<$name> for i64 {
             fn from(value: $name) -> i64 {
                 value.code()
             }
         }
 
-        /// The first value the API lists; it stands in for a field that failed to decode.
+        /// The first value the API lists, for a default-built model.
         impl Default for $name {
             fn default() -> Self {
                 $name::KNOWN[0]
-            }
-        }
-
-        impl $crate::json::FromJson for $name {
-            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::SchemaError> {
-                i64::from_json(value).map($name::from)
             }
         }
     };
@@ -169,12 +170,6 @@ impl Codec {
             Codec::Hevc => "HEVC (H.265)",
             Codec::Unknown(other) => other,
         }
-    }
-}
-
-impl FromJson for Codec {
-    fn from_json(value: &Json) -> Result<Self, SchemaError> {
-        String::from_json(value).map(Codec::from)
     }
 }
 

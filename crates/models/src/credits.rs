@@ -1,9 +1,6 @@
 //! Job cost in credits: a decimal string that must never pass through a float.
 
 use serde::{Deserialize, Serialize};
-
-use crate::json::{FromJson, Json, SchemaError};
-
 /// The raw `cost_usd` string, kept as the API sent it (despite the name, the unit is credits).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -17,12 +14,6 @@ pub struct Decimal {
     pub units: String,
     /// Fraction digits without trailing zeros (empty for a whole number).
     pub fraction: String,
-}
-
-impl FromJson for Credits {
-    fn from_json(value: &Json) -> Result<Self, SchemaError> {
-        String::from_json(value).map(Credits)
-    }
 }
 
 impl Credits {

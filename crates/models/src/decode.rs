@@ -1,50 +1,72 @@
-//! Decoding response text into models, with errors that name the field that was wrong.
+//! Decoding response bodies into models, with errors that name the field that was wrong.
+//!
+//! The `_from` functions take any serde deserializer: the widget hands them the object the browser
+//! parsed (through `serde-wasm-bindgen`), the simulator's tests and native code a `serde_json` value.
 
-use crate::json::{self, FromJson, Json};
+use serde::{Deserialize, Deserializer};
+
 use crate::{ErrorBody, Job};
 
-/// Why a response body is not a job.
+/// Why a response body is not a job. The text is what the card shows, so it has no byte offsets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// Not JSON at all (an HTML error page, a truncated body).
-    #[error("The response is not valid JSON ({message})")]
-    Syntax { message: String },
-    /// Valid JSON, but not shaped like a job.
-    #[error("The response does not match the job schema at `{path}` ({message})")]
+    #[error("The response is not valid JSON")]
+    Syntax,
+    /// Valid JSON, but not shaped like a job. `path` is empty when the whole body is wrong.
+    #[error("The response does not match the job schema{} ({message})", at(path))]
     Schema { path: String, message: String },
 }
 
-/// Decodes a job from the response text.
-///
-/// Decoding from text (never from a JavaScript object) keeps 64-bit sizes and bitrates exact.
+fn at(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{path}`")
+    }
+}
+
+/// A hostile body can put kilobytes of its own text into serde's message; a card shows this much.
+const MAX_MESSAGE_CHARS: usize = 160;
+
+/// Decodes a job from a parsed body, naming the field (`ml_models[0].task`) where it went wrong.
+pub fn decode_job_from<'de, D: Deserializer<'de>>(body: D) -> Result<Job, DecodeError> {
+    serde_path_to_error::deserialize(body).map_err(|error| {
+        let path = error.path().to_string();
+        DecodeError::Schema {
+            path: if path == "." { String::new() } else { path },
+            message: shortened(error.into_inner().to_string()),
+        }
+    })
+}
+
+/// Decodes a job from response text.
 pub fn decode_job(text: &str) -> Result<Job, DecodeError> {
-    decode_job_and_tree(text).map(|(job, _)| job)
+    decode_job_from(parse(text)?)
 }
 
-/// Decodes a job and keeps the parsed tree it came from, for callers that also pass the job on
-/// as the API sent it (the element's events), so the text is parsed once.
-pub fn decode_job_and_tree(text: &str) -> Result<(Job, Json), DecodeError> {
-    decode(text)
-}
-
-/// Reads the `detail` of an error body, if the body has one.
-pub fn decode_error_body(text: &str) -> Option<String> {
-    decode::<ErrorBody>(text)
+/// The `detail` of an error body, if the body has a non-blank one.
+pub fn decode_error_body_from<'de, D: Deserializer<'de>>(body: D) -> Option<String> {
+    ErrorBody::deserialize(body)
         .ok()
-        .map(|(body, _)| body.detail)
+        .map(|body| body.detail)
         .filter(|detail| !detail.trim().is_empty())
 }
 
-fn decode<T: FromJson>(text: &str) -> Result<(T, Json), DecodeError> {
-    // The offset helps nobody who reads the card; the message says what was wrong.
-    let tree = json::parse(text).map_err(|error| DecodeError::Syntax {
-        message: error.message.to_owned(),
-    })?;
-    match T::from_json(&tree) {
-        Ok(value) => Ok((value, tree)),
-        Err(error) => Err(DecodeError::Schema {
-            path: error.path(),
-            message: error.message,
-        }),
+/// [`decode_error_body_from`] for response text.
+pub fn decode_error_body(text: &str) -> Option<String> {
+    decode_error_body_from(parse(text).ok()?)
+}
+
+/// Parsed once into a tree, so the schema step never reports a position in the text.
+fn parse(text: &str) -> Result<serde_json::Value, DecodeError> {
+    serde_json::from_str(text).map_err(|_| DecodeError::Syntax)
+}
+
+fn shortened(mut message: String) -> String {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
     }
+    message
 }

@@ -4,51 +4,75 @@
 //! `output_video`, the v1.1.0 additions) are `Option`s that accept both null and absence. Only
 //! `id`, `status` and `input_video` must be present for a payload to count as a job at all.
 
-use crate::{Codec, Credits, JobStatus, OutputResolution, Task, json_model};
+use serde::{Deserialize, Serialize};
 
-json_model! {
-    /// One video-enhancement job, as `GET /api/jobs/{id}/` returns it.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Job {
-        required id: i64,
-        /// RFC 3339; null while the job waits in the queue.
-        optional started: Option<String>,
-        /// A free preview: not charged, watermarked, only a short segment enhanced.
-        optional preview: bool,
-        optional description: String,
-        optional cost_usd: Credits,
-        required status: JobStatus,
-        /// Rough seconds to completion; swings a lot early in a job.
-        optional eta_s: Option<f64>,
-        optional finished: Option<String>,
-        /// A ratio in [0, 1], not a percentage; see [`Job::progress_percent`].
-        optional processing_progress: Option<f64>,
-        required input_video: Video,
-        /// Null until the job finishes, and for good if it fails or is canceled.
-        optional output_video: Option<RestoredVideo>,
-        optional ml_models: Vec<MlModel>,
-        optional grain: Option<f64>,
-        optional codec: Codec,
-        optional output_resolution: Option<OutputResolution>,
-        /// The output shows original and enhanced side by side.
-        optional comparison: bool,
-        optional stabilization_smoothing: Option<i64>,
-        /// v1.1.0
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional fps_interpolation_factor: Option<f64>,
-        /// v1.1.0
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional playback_speed: Option<f64>,
-        /// v1.1.0
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional sharpen_strength: Option<f64>,
-        /// v1.1.0
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional start_frame: Option<i64>,
-        /// v1.1.0
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional end_frame: Option<i64>,
-    }
+use crate::integer::{integer, optional_integer};
+use crate::{Codec, Credits, JobStatus, OutputResolution, Task};
+
+/// One video-enhancement job, as `GET /api/jobs/{id}/` returns it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    #[serde(deserialize_with = "integer")]
+    pub id: i64,
+    /// RFC 3339; null while the job waits in the queue.
+    #[serde(default)]
+    pub started: Option<String>,
+    /// A free preview: not charged, watermarked, only a short segment enhanced.
+    #[serde(default)]
+    pub preview: bool,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub cost_usd: Credits,
+    pub status: JobStatus,
+    /// Rough seconds to completion; swings a lot early in a job.
+    #[serde(default)]
+    pub eta_s: Option<f64>,
+    #[serde(default)]
+    pub finished: Option<String>,
+    /// A ratio in [0, 1], not a percentage; see [`Job::progress_percent`].
+    #[serde(default)]
+    pub processing_progress: Option<f64>,
+    pub input_video: Video,
+    /// Null until the job finishes, and for good if it fails or is canceled.
+    #[serde(default)]
+    pub output_video: Option<RestoredVideo>,
+    #[serde(default)]
+    pub ml_models: Vec<MlModel>,
+    #[serde(default)]
+    pub grain: Option<f64>,
+    #[serde(default)]
+    pub codec: Codec,
+    #[serde(default)]
+    pub output_resolution: Option<OutputResolution>,
+    /// The output shows original and enhanced side by side.
+    #[serde(default)]
+    pub comparison: bool,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub stabilization_smoothing: Option<i64>,
+    /// v1.1.0
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fps_interpolation_factor: Option<f64>,
+    /// v1.1.0
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playback_speed: Option<f64>,
+    /// v1.1.0
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharpen_strength: Option<f64>,
+    /// v1.1.0
+    #[serde(
+        default,
+        deserialize_with = "optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_frame: Option<i64>,
+    /// v1.1.0
+    #[serde(
+        default,
+        deserialize_with = "optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_frame: Option<i64>,
 }
 
 impl Job {
@@ -66,32 +90,46 @@ impl Job {
     }
 }
 
-json_model! {
-    /// The uploaded source video (`Video`).
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Video {
-        required id: i64,
-        required name: String,
-        optional width: Option<i64>,
-        optional height: Option<i64>,
-        optional created_at: Option<String>,
-        optional n_frames: Option<i64>,
-        optional framerate: Option<f64>,
-        /// Bytes; exceeds 2^31 for long videos.
-        optional size: Option<i64>,
-        /// A pre-signed URL that expires; null until uploaded and for from-url jobs.
-        optional file: Option<String>,
-        /// The owner's e-mail address. Never shown: the card may be on a public page.
-        optional owner: Option<String>,
-        optional thumbnail: Option<String>,
-        optional external_url: Option<String>,
-        /// Bits per second.
-        optional bitrate: Option<i64>,
-        optional codec_id: Option<String>,
-        optional bit_depth: Option<i64>,
-        optional chroma_subsampling: Option<String>,
-        optional color_space: Option<String>,
-    }
+/// The uploaded source video (`Video`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Video {
+    #[serde(deserialize_with = "integer")]
+    pub id: i64,
+    pub name: String,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub width: Option<i64>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub height: Option<i64>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub n_frames: Option<i64>,
+    #[serde(default)]
+    pub framerate: Option<f64>,
+    /// Bytes; exceeds 2^31 for long videos.
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub size: Option<i64>,
+    /// A pre-signed URL that expires; null until uploaded and for from-url jobs.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// The owner's e-mail address. Never shown: the card may be on a public page.
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub thumbnail: Option<String>,
+    #[serde(default)]
+    pub external_url: Option<String>,
+    /// Bits per second.
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub bitrate: Option<i64>,
+    #[serde(default)]
+    pub codec_id: Option<String>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub bit_depth: Option<i64>,
+    #[serde(default)]
+    pub chroma_subsampling: Option<String>,
+    #[serde(default)]
+    pub color_space: Option<String>,
 }
 
 impl Video {
@@ -101,39 +139,55 @@ impl Video {
     }
 }
 
-json_model! {
-    /// The enhanced output video (`RestoredVideo`).
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct RestoredVideo {
-        required id: i64,
-        optional job_id: Option<i64>,
-        optional name: String,
-        optional created_at: Option<String>,
-        optional framerate: Option<f64>,
-        optional n_frames: Option<i64>,
-        /// Bits per second, up to `i64::MAX`: decode from text, never through a JavaScript number.
-        optional bitrate: Option<i64>,
-        optional codec_id: Option<String>,
-        optional bit_depth: Option<i64>,
-        optional chroma_subsampling: Option<String>,
-        optional color_space: Option<String>,
-        /// Bytes, up to 400 GB.
-        optional size: Option<i64>,
-        optional file: Option<String>,
-        optional thumbnail: Option<String>,
-        /// When the output was deleted; its `file` link is dead from then on.
-        optional deleted: Option<String>,
-        optional width: Option<i64>,
-        optional height: Option<i64>,
-        /// The owner's user id. Never shown.
-        optional owner: Option<i64>,
-        /// v1.1.0: short before/after clips for a comparison.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional preview_videos: Option<PreviewVideos>,
-        /// v1.1.0: a quality score, about 1–5.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional quality_score: Option<f64>,
-    }
+/// The enhanced output video (`RestoredVideo`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoredVideo {
+    #[serde(deserialize_with = "integer")]
+    pub id: i64,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub job_id: Option<i64>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub framerate: Option<f64>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub n_frames: Option<i64>,
+    /// Bits per second, up to `i64::MAX`: decode from text, never through a JavaScript number.
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub bitrate: Option<i64>,
+    #[serde(default)]
+    pub codec_id: Option<String>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub bit_depth: Option<i64>,
+    #[serde(default)]
+    pub chroma_subsampling: Option<String>,
+    #[serde(default)]
+    pub color_space: Option<String>,
+    /// Bytes, up to 400 GB.
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub size: Option<i64>,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub thumbnail: Option<String>,
+    /// When the output was deleted; its `file` link is dead from then on.
+    #[serde(default)]
+    pub deleted: Option<String>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub width: Option<i64>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub height: Option<i64>,
+    /// The owner's user id. Never shown.
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub owner: Option<i64>,
+    /// v1.1.0: short before/after clips for a comparison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_videos: Option<PreviewVideos>,
+    /// v1.1.0: a quality score, about 1–5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_score: Option<f64>,
 }
 
 impl RestoredVideo {
@@ -153,53 +207,57 @@ fn duration_seconds(frames: Option<i64>, framerate: Option<f64>) -> Option<f64> 
     (frames >= 0 && framerate.is_finite() && framerate > 0.0).then(|| frames as f64 / framerate)
 }
 
-json_model! {
-    /// Short before/after clips of a finished job (v1.1.0).
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct PreviewVideos {
-        optional before_video: Option<String>,
-        optional after_video: Option<String>,
-    }
+/// Short before/after clips of a finished job (v1.1.0).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewVideos {
+    #[serde(default)]
+    pub before_video: Option<String>,
+    #[serde(default)]
+    pub after_video: Option<String>,
 }
 
-json_model! {
-    /// One AI model applied by a job (`MLModelList`).
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct MlModel {
-        required id: i64,
-        optional name: String,
-        required task: Task,
-        /// Absent from the v1.1.0 item.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional description: Option<String>,
-        /// Absent from the v1.1.0 item.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        optional short_description: Option<String>,
-        optional cost_weight: Option<f64>,
-        /// Only meaningful for Super Resolution models.
-        optional upscale_factor: Option<i64>,
-        /// Only meaningful for frame-interpolation models.
-        optional fps_boost_factor: Option<i64>,
-        optional priority: Option<i64>,
-        optional max_resolution: Option<i64>,
-    }
+/// One AI model applied by a job (`MLModelList`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MlModel {
+    #[serde(deserialize_with = "integer")]
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+    pub task: Task,
+    /// Absent from the v1.1.0 item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Absent from the v1.1.0 item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_description: Option<String>,
+    #[serde(default)]
+    pub cost_weight: Option<f64>,
+    /// Only meaningful for Super Resolution models.
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub upscale_factor: Option<i64>,
+    /// Only meaningful for frame-interpolation models.
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub fps_boost_factor: Option<i64>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub priority: Option<i64>,
+    #[serde(default, deserialize_with = "optional_integer")]
+    pub max_resolution: Option<i64>,
 }
 
-json_model! {
-    /// A page of `GET /api/jobs/?limit=&offset=` (`PaginatedJobList`).
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct JobList {
-        required count: i64,
-        optional next: Option<String>,
-        optional previous: Option<String>,
-        required results: Vec<Job>,
-    }
+/// A page of `GET /api/jobs/?limit=&offset=` (`PaginatedJobList`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobList {
+    #[serde(deserialize_with = "integer")]
+    pub count: i64,
+    #[serde(default)]
+    pub next: Option<String>,
+    #[serde(default)]
+    pub previous: Option<String>,
+    pub results: Vec<Job>,
 }
 
-json_model! {
-    /// The body of every documented error response: `{"detail": "..."}`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct ErrorBody {
-        required detail: String,
-    }
+/// The body of every documented error response: `{"detail": "..."}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub detail: String,
 }

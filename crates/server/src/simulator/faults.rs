@@ -30,6 +30,8 @@ pub enum Fault {
     Malformed,
     /// A 200 with valid JSON that is not shaped like a job.
     SchemaMismatch,
+    /// A 200 whose job carries fields this version does not know, one of them named `__proto__`.
+    Extended,
     /// The connection breaks after the headers, mid-body.
     ConnectionDrop,
 }
@@ -39,7 +41,7 @@ const MAX_DELAY: Duration = Duration::from_secs(60);
 
 impl Fault {
     /// Parses a fault name: `401`, `403`, `404`, `500`, `502`, `503`, `429`, `429-N`, `429-date`,
-    /// `slow-MS`, `truncated`, `malformed`, `schema`, `drop`.
+    /// `slow-MS`, `truncated`, `malformed`, `schema`, `extended`, `drop`.
     pub fn parse(name: &str) -> Option<Fault> {
         let fault = match name {
             "401" => Fault::Refused(401),
@@ -53,6 +55,7 @@ impl Fault {
             "truncated" => Fault::Truncated,
             "malformed" => Fault::Malformed,
             "schema" => Fault::SchemaMismatch,
+            "extended" => Fault::Extended,
             "drop" => Fault::ConnectionDrop,
             _ => {
                 if let Some(seconds) = name.strip_prefix("429-") {
@@ -95,7 +98,12 @@ impl Fault {
                     tensorpix_models::time::format_http_date(until),
                 )
             }
-            Fault::Slow { .. } | Fault::Truncated | Fault::Malformed | Fault::SchemaMismatch | Fault::ConnectionDrop => {
+            Fault::Slow { .. }
+            | Fault::Truncated
+            | Fault::Malformed
+            | Fault::SchemaMismatch
+            | Fault::Extended
+            | Fault::ConnectionDrop => {
                 return None;
             }
         };
@@ -112,6 +120,7 @@ impl Fault {
             Fault::SchemaMismatch => {
                 json_response("{\"id\": \"one\", \"status\": \"done\", \"input_video\": []}".to_owned())
             }
+            Fault::Extended => json_response(extended(body)),
             Fault::ConnectionDrop => {
                 let first_half = body[..floor_char_boundary(&body, body.len() / 2)].to_owned();
                 let chunks: [Result<String, std::io::Error>; 2] = [
@@ -144,6 +153,20 @@ pub(crate) fn detail(status: StatusCode, text: &str) -> Response {
 
 pub(crate) fn json_response(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The job with what a later (or a hostile) API version might add: a new object, and a field
+/// named `__proto__`, which a careless reader would turn into the object's prototype.
+fn extended(body: String) -> String {
+    let Ok(serde_json::Value::Object(mut job)) = serde_json::from_str(&body) else {
+        return body;
+    };
+    job.insert("__proto__".into(), serde_json::json!({"polluted": true}));
+    job.insert(
+        "future_field".into(),
+        serde_json::json!({"list": [1, 2.5, "x", null, true]}),
+    );
+    serde_json::Value::Object(job).to_string()
 }
 
 fn rate_limited(seconds: u64, retry_after: String) -> Response {
