@@ -8,10 +8,7 @@ mod app {
     use std::rc::Rc;
     use std::time::Duration;
 
-    use tensorpix_job_card::feed::Snapshot;
-    use tensorpix_job_card::options::Theme;
-    use tensorpix_job_card::poll::PollSettings;
-    use tensorpix_job_card::{JobCard, JobCardProps};
+    use tensorpix_job_card::{JobCard, PollSettings, Snapshot, Theme};
     use yew::prelude::*;
 
     #[component]
@@ -25,17 +22,16 @@ mod app {
                 status.set(now.to_owned());
             })
         };
-        let mut card = yew::props!(JobCardProps {
-            job_id: 102,
-            on_snapshot
-        });
-        card.api_base = AttrValue::Static("/tensorpix");
-        card.poll = PollSettings::new(Duration::from_secs(3), Duration::from_secs(15));
-        card.theme = Theme::Auto;
         html! {
             <main>
                 <h1>{ format!("Your video: {}", *status) }</h1>
-                <JobCard ..card />
+                <JobCard
+                    job_id={102}
+                    api_base="/tensorpix"
+                    poll={PollSettings::new(Duration::from_secs(3), Duration::from_secs(15))}
+                    theme={Theme::Auto}
+                    {on_snapshot}
+                />
             </main>
         }
     }

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRootInit, ShadowRootMode};
 use yew::prelude::*;
 
-use crate::components::card::{JobCard, JobCardProps};
+use crate::components::card::JobCard;
 use crate::components::error_view::ConfigErrorCard;
 use crate::feed::Snapshot;
 use crate::intl::CardLocale;
@@ -122,39 +122,48 @@ struct Reported {
 #[component]
 fn ElementCard(props: &ElementCardProps) -> Html {
     let reported = use_mut_ref(Reported::default);
+    {
+        let host = props.host.clone();
+        use_effect_with(props.options.clone(), move |options| {
+            if let Err((message, _)) = options {
+                set_attribute(&host, "error", Some("invalid-config"));
+                set_attribute(&host, "status", None);
+                dispatch(
+                    &host,
+                    "tensorpix-job-error",
+                    &ErrorDetail {
+                        kind: "invalid-config",
+                        status: None,
+                        message,
+                    },
+                );
+            }
+        });
+    }
     let options = match &props.options {
         Ok(options) => options,
         Err((message, theme)) => {
-            set_attribute(&props.host, "error", Some("invalid-config"));
-            set_attribute(&props.host, "status", None);
-            dispatch(
-                &props.host,
-                "tensorpix-job-error",
-                &ErrorDetail {
-                    kind: "invalid-config",
-                    status: None,
-                    message,
-                },
-            );
             let language = CardLocale::resolve(props.host.get_attribute("locale").as_deref()).language;
             return html! { <ConfigErrorCard message={message.clone()} theme={*theme} document_styles={false} {language} /> };
         }
     };
+    // Runs when the feed publishes, never while rendering.
     let on_snapshot = {
         let host = props.host.clone();
         Callback::from(move |snapshot: Rc<Snapshot>| report(&host, &mut reported.borrow_mut(), &snapshot))
     };
-    let mut card = yew::props!(JobCardProps {
-        job_id: options.job_id,
-        on_snapshot
-    });
-    card.api_base = AttrValue::from(options.api_base.clone());
-    card.api_key = options.api_key.clone().map(AttrValue::from);
-    card.poll = options.poll;
-    card.theme = options.theme;
-    card.document_styles = false;
-    card.locale = options.locale.clone().map(AttrValue::from);
-    html! { <JobCard ..card /> }
+    html! {
+        <JobCard
+            job_id={options.job_id}
+            api_base={options.api_base.clone()}
+            api_key={options.api_key.clone()}
+            poll={options.poll}
+            theme={options.theme}
+            document_styles={false}
+            locale={options.locale.clone()}
+            {on_snapshot}
+        />
+    }
 }
 
 /// Reflects a snapshot onto the host element and dispatches the events it implies.

@@ -1,31 +1,87 @@
 //! An embeddable card that shows the live status of a TensorPix video-enhancement job.
 //!
-//! The crate splits into pure modules that build and test natively (`api` request/response
-//! handling, `format`) and a browser half that exists only on `wasm32` (the fetch itself, the Yew
-//! components and the code that mounts cards into a page).
+//! Most pages use the `<tensorpix-job-card>` custom element from the release bundle. A Yew app can
+//! render the same card as a component:
+//!
+//! ```no_run,standalone_crate
+//! # #[cfg(target_arch = "wasm32")]
+//! # mod app {
+//! use std::rc::Rc;
+//!
+//! use tensorpix_job_card::{JobCard, PollSettings, Snapshot, Theme};
+//! use yew::prelude::*;
+//!
+//! #[component]
+//! fn Job() -> Html {
+//!     let on_snapshot = Callback::from(|snapshot: Rc<Snapshot>| {
+//!         if let Some(error) = &snapshot.error {
+//!             web_sys::console::warn_1(&error.kind().into());
+//!         }
+//!     });
+//!     // A proxy at `/tensorpix` adds the API key, so none is in the page.
+//!     html! {
+//!         <JobCard job_id={102} api_base="/tensorpix" theme={Theme::Dark}
+//!                  poll={PollSettings::default()} {on_snapshot} />
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! The crate splits into pure modules that build and test natively (request and response handling,
+//! polling policy, formatting, the card model) and a browser half that exists only on `wasm32` (the
+//! fetch itself, the feeds, the hooks and components, and the custom element).
 
-pub mod api;
-pub mod card_model;
-pub mod format;
-pub mod i18n;
-pub mod options;
-pub mod poll;
-pub mod url;
+mod api;
+mod card_model;
+// Parts of these serve only the browser half; natively, their tests are what use them.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod format;
+mod i18n;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod options;
+mod poll;
+mod url;
 
 #[cfg(target_arch = "wasm32")]
-pub mod components;
+mod components;
 #[cfg(target_arch = "wasm32")]
-pub mod element;
+mod element;
 #[cfg(target_arch = "wasm32")]
-pub mod feed;
+mod feed;
 #[cfg(target_arch = "wasm32")]
-pub mod intl;
+mod hooks;
 #[cfg(target_arch = "wasm32")]
-pub mod styles;
+mod intl;
+#[cfg(target_arch = "wasm32")]
+mod styles;
 
+pub use api::FetchError;
 #[cfg(target_arch = "wasm32")]
-pub use components::card::{CardView, CardViewProps, JobCard, JobCardProps};
+pub use components::card::{JobCard, JobCardProps};
+#[cfg(target_arch = "wasm32")]
+pub use feed::Snapshot;
+pub use options::Theme;
+pub use poll::PollSettings;
 pub use tensorpix_models as models;
+
+/// The modules behind the card, public only for this crate's own tests: not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    pub mod api {
+        pub use crate::api::*;
+    }
+    pub mod card_model {
+        pub use crate::card_model::*;
+    }
+    pub mod i18n {
+        pub use crate::i18n::*;
+    }
+    pub mod poll {
+        pub use crate::poll::*;
+    }
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::components::card::{CardView, CardViewProps};
+}
 
 /// Talc instead of the default dlmalloc: the same job in about 5 KB less wasm, and faster.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]

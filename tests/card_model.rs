@@ -1,8 +1,10 @@
 //! The card's content for every simulator job, natively: what a user reads, and what never shows.
 #![cfg(not(target_arch = "wasm32"))]
 
-use tensorpix_job_card::card_model::{CardModel, Clock, Comparison, Phase, Tracking, announcement, card_model};
-use tensorpix_job_card::i18n::{ENGLISH, GERMAN, Locale, PlainNumbers};
+use tensorpix_job_card::internals::card_model::{
+    CardModel, Clock, Comparison, Phase, Tracking, announcement, card_model,
+};
+use tensorpix_job_card::internals::i18n::{ENGLISH, GERMAN, Locale, PlainNumbers};
 use tensorpix_job_card::models::{Job, JobStatus};
 use tensorpix_server::simulator::catalog::{self, Context, Lookup};
 
@@ -37,7 +39,7 @@ fn shown(rfc3339: Option<&str>) -> String {
     LOCALE.numbers.date_time(millis)
 }
 
-fn value<'a>(rows: &'a [tensorpix_job_card::card_model::Row], label: &str) -> Option<&'a str> {
+fn value<'a>(rows: &'a [tensorpix_job_card::internals::card_model::Row], label: &str) -> Option<&'a str> {
     rows.iter().find(|row| row.label == label).map(|row| row.value.as_str())
 }
 
@@ -271,7 +273,7 @@ fn the_live_region_announces_status_and_quarter_milestones_only() {
 #[test]
 fn every_text_comes_from_the_cards_language() {
     struct GermanNumbers;
-    impl tensorpix_job_card::i18n::Numbers for GermanNumbers {
+    impl tensorpix_job_card::internals::i18n::Numbers for GermanNumbers {
         fn decimal(&self, value: f64, digits: u8) -> String {
             PlainNumbers::default()
                 .decimal(value, digits)

@@ -8,10 +8,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use common::*;
-use tensorpix_job_card::feed::Snapshot;
+use tensorpix_job_card::PollSettings;
+use tensorpix_job_card::internals::{CardView, CardViewProps};
 use tensorpix_job_card::models::{Job, JobStatus};
-use tensorpix_job_card::poll::PollSettings;
-use tensorpix_job_card::{CardView, CardViewProps};
+use tensorpix_job_card::{JobCardProps, Snapshot};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -251,6 +251,60 @@ async fn a_removed_card_stops_all_its_requests() {
     let at_removal = requests_for(job_id).await;
     sleep(2_500).await;
     assert_eq!(requests_for(job_id).await, at_removal);
+}
+
+/// Counts the snapshots a callback hears.
+fn counting() -> (Rc<std::cell::Cell<u32>>, yew::Callback<Rc<Snapshot>>) {
+    let count = Rc::new(std::cell::Cell::new(0));
+    let callback = {
+        let count = count.clone();
+        yew::Callback::from(move |_: Rc<Snapshot>| count.set(count.get() + 1))
+    };
+    (count, callback)
+}
+
+async fn until_heard(count: &std::cell::Cell<u32>, what: &str) {
+    for _ in 0..200 {
+        if count.get() > 0 {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("{what} never heard a snapshot");
+}
+
+#[wasm_bindgen_test]
+async fn a_parents_new_on_snapshot_hears_every_later_snapshot_and_the_old_one_none() {
+    let card = Card {
+        job_id: fresh_moving_job().await,
+        ..CARD
+    };
+    let (old_count, old) = counting();
+    let mut root = mount_with(&card, old);
+    until_heard(&old_count, "the first callback").await;
+    let (new_count, new) = counting();
+    root.update(JobCardProps {
+        on_snapshot: new,
+        ..props_of(&card)
+    });
+    // The parent's re-render is when the switch happens.
+    rendered().await;
+    let old_at_switch = old_count.get();
+    until_heard(&new_count, "the new callback").await;
+    // One more poll, for good measure: the feed publishes at least every second for a live job.
+    let heard = new_count.get();
+    for _ in 0..100 {
+        if new_count.get() > heard {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert!(new_count.get() > heard, "the new callback keeps hearing the feed");
+    assert_eq!(
+        old_count.get(),
+        old_at_switch,
+        "the old callback heard nothing after the switch"
+    );
 }
 
 #[wasm_bindgen_test]

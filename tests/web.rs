@@ -6,8 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use tensorpix_job_card::api::{ApiConfig, FetchError};
-use tensorpix_job_card::i18n::ENGLISH;
+use tensorpix_job_card::internals::api::{ApiConfig, FetchError};
+use tensorpix_job_card::internals::i18n::ENGLISH;
 use tensorpix_job_card::models::JobStatus;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

@@ -4,15 +4,15 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use super::error_view::ErrorView;
 use super::job_view::JobView;
 use crate::api::{ApiConfig, DEFAULT_API_BASE};
 use crate::card_model::{Clock, announcement, card_model};
-use crate::feed::{FeedKey, Snapshot, Subscription};
+use crate::feed::{FeedKey, Snapshot};
 use crate::format::seconds_until;
+use crate::hooks::{use_document_styles, use_job_feed, use_tick};
 use crate::intl::CardLocale;
 use crate::options::Theme;
 use crate::poll::PollSettings;
@@ -60,22 +60,11 @@ fn browser_clock() -> Clock {
 /// Shows one TensorPix job, live: the Yew component behind `<tensorpix-job-card>`, for Rust apps.
 ///
 /// Cards showing the same job from the same API share one poll loop; the card's styles are added
-/// to the document once (set `document_styles: false` inside a shadow root that has its own).
+/// to the document once (set `document_styles={false}` inside a shadow root that has its own).
 ///
-/// ```ignore
-/// use tensorpix_job_card::{JobCard, JobCardProps};
-/// use yew::prelude::*;
-///
-/// let mut card = yew::props!(JobCardProps { job_id: 102 });
-/// card.api_base = AttrValue::Static("/tensorpix"); // a proxy that adds the key
-/// html! { <JobCard ..card /> }
-/// ```
-///
-/// A whole app is in `examples/yew_app.rs`.
+/// The crate's documentation shows it in an app; a whole one is in `examples/yew_app.rs`.
 #[component]
 pub fn JobCard(props: &JobCardProps) -> Html {
-    let snapshot = use_state(|| Rc::new(Snapshot::default()));
-    let subscription = use_mut_ref(|| None::<Subscription>);
     let key = FeedKey {
         config: ApiConfig {
             base: props.api_base.to_string(),
@@ -84,46 +73,20 @@ pub fn JobCard(props: &JobCardProps) -> Html {
         job_id: props.job_id,
     };
     let timeout = Duration::from_millis(u64::from(props.timeout_ms));
-    {
-        let (snapshot, subscription, on_snapshot) = (snapshot.clone(), subscription.clone(), props.on_snapshot.clone());
-        use_effect_with((key, props.poll, timeout), move |(key, poll, timeout)| {
-            // A new job starts from a blank card, never from another job's data.
-            snapshot.set(Rc::new(Snapshot::default()));
-            let on_change = Callback::from(move |next: Rc<Snapshot>| {
-                on_snapshot.emit(next.clone());
-                snapshot.set(next);
-            });
-            *subscription.borrow_mut() = Some(Subscription::new(key.clone(), *poll, *timeout, on_change));
-            move || drop(subscription.borrow_mut().take())
-        });
-    }
-
-    // Re-render every second while something on the card counts: elapsed time, ETA, a retry countdown.
-    let tick = use_state(|| 0_u32);
-    let live = snapshot.job.as_ref().is_some_and(|job| !job.status.is_terminal()) || snapshot.retry_at.is_some();
-    {
-        let tick = tick.clone();
-        use_effect_with(live, move |live| {
-            let interval = live.then(|| Interval::new(1_000, move || tick.set(tick.wrapping_add(1))));
-            move || drop(interval)
-        });
-    }
-
+    let feed = use_job_feed(key, props.poll, timeout, props.on_snapshot.clone());
+    let snapshot = feed.snapshot;
+    // Something on the card counts while the job is live or a retry is due.
+    use_tick(snapshot.job.as_ref().is_some_and(|job| !job.status.is_terminal()) || snapshot.retry_at.is_some());
     let locale = use_memo(props.locale.clone(), |locale| CardLocale::resolve(locale.as_deref()));
-    let on_retry = Callback::from(move |()| {
-        if let Some(subscription) = subscription.borrow().as_ref() {
-            subscription.restart();
-        }
-    });
     html! {
         <CardView
-            snapshot={(*snapshot).clone()}
+            {snapshot}
             job_id={props.job_id}
             theme={props.theme}
             details_open={props.details_open}
             document_styles={props.document_styles}
             locale={(*locale).clone()}
-            {on_retry}
+            on_retry={feed.restart}
         />
     }
 }
@@ -162,9 +125,7 @@ impl PartialEq for CardViewProps {
 /// Lays out one snapshot: loading, the job (with a quiet note when a refresh failed), or the error.
 #[component]
 pub fn CardView(props: &CardViewProps) -> Html {
-    // Styles go in before the first frame, so a card never flashes unstyled.
-    let document_styles = props.document_styles;
-    use_state(move || document_styles.then(crate::styles::ensure_document_styles));
+    use_document_styles(props.document_styles);
     let snapshot = &*props.snapshot;
     let clock = browser_clock();
     let locale = props.locale.locale();

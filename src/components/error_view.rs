@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::api::FetchError;
+use crate::hooks::use_document_styles;
 use crate::i18n::Language;
 use crate::options::Theme;
 
@@ -52,8 +53,7 @@ pub struct ConfigErrorProps {
 /// A card that cannot fetch anything because it was set up wrongly (a job id that is no number).
 #[component]
 pub fn ConfigErrorCard(props: &ConfigErrorProps) -> Html {
-    let document_styles = props.document_styles;
-    use_state(move || document_styles.then(crate::styles::ensure_document_styles));
+    use_document_styles(props.document_styles);
     html! {
         <article class={format!("tpx-card {}", props.theme.class())} part="card" data-state="error">
             <div class="tpx-error" part="error" role="alert" data-error="invalid-config">

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use gloo_net::http::Request;
 use serde_json::Value;
-use tensorpix_job_card::api::{ApiConfig, FetchError};
+use tensorpix_job_card::PollSettings;
+use tensorpix_job_card::internals::api::{ApiConfig, FetchError};
 use tensorpix_job_card::models::Job;
-use tensorpix_job_card::poll::PollSettings;
 use tensorpix_job_card::{JobCard, JobCardProps};
 use web_sys::Element;
-use yew::{AppHandle, AttrValue, BaseComponent};
+use yew::{AppHandle, BaseComponent};
 
 pub const KEY: &str = "tpx-demo-key";
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -103,14 +103,29 @@ pub fn mount(card: Card) -> Mounted<JobCard> {
     Mounted::new(card.width_px, props_of(&card))
 }
 
+/// [`mount`], with a parent's `on_snapshot` callback.
+pub fn mount_with(
+    card: &Card,
+    on_snapshot: yew::Callback<std::rc::Rc<tensorpix_job_card::Snapshot>>,
+) -> Mounted<JobCard> {
+    Mounted::new(
+        card.width_px,
+        JobCardProps {
+            on_snapshot,
+            ..props_of(card)
+        },
+    )
+}
+
 /// The props a [`Card`] describes, for `AppHandle::update`.
 pub fn props_of(card: &Card) -> JobCardProps {
-    let mut props = yew::props!(JobCardProps { job_id: card.job_id });
-    props.api_base = AttrValue::from(format!("{}{}", simulator(), card.base_path));
-    props.api_key = Some(AttrValue::from(card.key));
-    props.timeout_ms = card.timeout_ms;
-    props.poll = card.poll;
-    props
+    yew::props!(JobCardProps {
+        job_id: card.job_id,
+        api_base: format!("{}{}", simulator(), card.base_path),
+        api_key: card.key,
+        timeout_ms: card.timeout_ms,
+        poll: card.poll,
+    })
 }
 
 /// The API base path that dates the simulator's static jobs as if it had started at `unix_millis`,
@@ -169,7 +184,7 @@ pub async fn switch_on_fault(job: i64, fault: &str, times: u32) {
 /// Fetches a job the way the card does, with its own abort controller.
 pub async fn fetch(config: &ApiConfig, job_id: i64, timeout: Duration) -> Result<Job, FetchError> {
     let controller = web_sys::AbortController::new().unwrap();
-    tensorpix_job_card::api::fetch_job(config, job_id, timeout, &controller)
+    tensorpix_job_card::internals::api::fetch_job(config, job_id, timeout, &controller)
         .await
         .map(|fetched| fetched.job)
 }
