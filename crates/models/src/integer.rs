@@ -11,7 +11,8 @@ pub(crate) struct Integer(pub i64);
 
 impl<'de> Deserialize<'de> for Integer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(IntegerVisitor).map(Integer)
+        // Any number will do: a browser's parse has only doubles, `serde_json` keeps integers exact.
+        deserializer.deserialize_f64(IntegerVisitor).map(Integer)
     }
 }
 
