@@ -113,7 +113,7 @@ impl Fault {
     /// Spoils a successful JSON body the way this fault does.
     pub fn spoil(self, body: String) -> Response {
         match self {
-            Fault::Truncated => json_response(body[..floor_char_boundary(&body, body.len() / 2)].to_owned()),
+            Fault::Truncated => json_response(body[..body.floor_char_boundary(body.len() / 2)].to_owned()),
             Fault::Malformed => {
                 json_response("{\"id\": 1, \"status\": , \"input_video\": {\"name\": \"oops\"".to_owned())
             }
@@ -122,7 +122,7 @@ impl Fault {
             }
             Fault::Extended => json_response(extended(body)),
             Fault::ConnectionDrop => {
-                let first_half = body[..floor_char_boundary(&body, body.len() / 2)].to_owned();
+                let first_half = body[..body.floor_char_boundary(body.len() / 2)].to_owned();
                 let chunks: [Result<String, std::io::Error>; 2] = [
                     Ok(first_half),
                     Err(std::io::Error::new(
@@ -179,13 +179,6 @@ fn rate_limited(seconds: u64, retry_after: String) -> Response {
     response
 }
 
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
 /// A fault switched on through `POST /_sim/faults`, for one job or all, for a number of requests.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FaultRuleRequest {
@@ -236,9 +229,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn truncation_respects_characters() {
-        assert_eq!(floor_char_boundary("aé", 2), 1);
-        assert_eq!(floor_char_boundary("abc", 1), 1);
+    #[tokio::test]
+    async fn truncation_cuts_between_characters() {
+        // Six bytes: halfway is the middle of the second `é`, so the cut falls before it.
+        let response = Fault::Truncated.spoil("ééé".to_owned());
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(&body[..], "é".as_bytes());
     }
 }
