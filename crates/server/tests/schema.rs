@@ -23,7 +23,7 @@ struct Validator {
 
 impl Validator {
     fn new() -> Self {
-        let spec: Value = serde_yaml::from_str(SPEC).expect("the spec excerpt is YAML");
+        let spec: Value = serde_norway::from_str(SPEC).expect("the spec excerpt is YAML");
         Validator {
             schemas: spec["components"]["schemas"].clone(),
         }
