@@ -113,34 +113,17 @@ impl ProxyConfig {
 }
 
 /// Why the proxy cannot run.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
-    Tls(rustls::Error),
+    #[error("cannot set up TLS for the upstream: {0}")]
+    Tls(#[source] rustls::Error),
+    #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
         source: std::io::Error,
     },
-    Serve(std::io::Error),
-}
-
-impl fmt::Display for ProxyError {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProxyError::Tls(error) => write!(formatter, "cannot set up TLS for the upstream: {error}"),
-            ProxyError::Listen { address, source } => write!(formatter, "cannot listen on {address}: {source}"),
-            ProxyError::Serve(error) => write!(formatter, "serving failed: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for ProxyError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ProxyError::Tls(error) => Some(error),
-            ProxyError::Listen { source, .. } => Some(source),
-            ProxyError::Serve(error) => Some(error),
-        }
-    }
+    #[error("serving failed: {0}")]
+    Serve(#[source] std::io::Error),
 }
 
 type Body = Full<Bytes>;

@@ -139,17 +139,30 @@ pub async fn serve(listener: tokio::net::TcpListener, config: SimulatorConfig) -
         .await
 }
 
+/// Why the simulator cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulatorError {
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("serving failed: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
 /// Binds `config.listen`, says where it listens, and serves.
-pub async fn run(config: SimulatorConfig) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
+pub async fn run(config: SimulatorConfig) -> Result<(), SimulatorError> {
+    let address = config.listen;
+    let listener = tokio::net::TcpListener::bind(address)
         .await
-        .map_err(|error| std::io::Error::new(error.kind(), format!("cannot listen on {}: {error}", config.listen)))?;
+        .map_err(|source| SimulatorError::Listen { address, source })?;
     let address = listener.local_addr()?;
     println!(
         "TensorPix API simulator on http://{address} (API key: {})",
         config.api_key
     );
-    serve(listener, config).await
+    Ok(serve(listener, config).await?)
 }
 
 /// Completes on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).

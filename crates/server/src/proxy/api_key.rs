@@ -36,46 +36,21 @@ impl fmt::Display for KeySource {
     }
 }
 
-/// Why the proxy has no usable key.
-#[derive(Debug)]
+/// Why the proxy has no usable key. No message contains the key itself.
+#[derive(Debug, thiserror::Error)]
 pub enum ApiKeyError {
+    #[error(
+        "no API key: set the {API_KEY_VARIABLE} environment variable or pass --api-key-file PATH \
+         (the proxy never takes a key on the command line, where `ps` and shell history show it)"
+    )]
     Missing,
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot read the API key file {}: {source}", path.display())]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("the API key in {0} is empty")]
     Empty(KeySource),
     /// Spaces, control characters or non-ASCII: it could not go in an `Authorization` header as-is.
+    #[error("the API key in {0} contains spaces, control or non-ASCII characters")]
     Malformed(KeySource),
-}
-
-impl fmt::Display for ApiKeyError {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiKeyError::Missing => write!(
-                formatter,
-                "no API key: set the {API_KEY_VARIABLE} environment variable or pass --api-key-file PATH \
-                 (the proxy never takes a key on the command line, where `ps` and shell history show it)"
-            ),
-            ApiKeyError::Unreadable { path, source } => {
-                write!(formatter, "cannot read the API key file {}: {source}", path.display())
-            }
-            ApiKeyError::Empty(source) => write!(formatter, "the API key in {source} is empty"),
-            ApiKeyError::Malformed(source) => write!(
-                formatter,
-                "the API key in {source} contains spaces, control or non-ASCII characters"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ApiKeyError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ApiKeyError::Unreadable { source, .. } => Some(source),
-            _ => None,
-        }
-    }
 }
 
 impl ApiKey {

@@ -123,30 +123,21 @@ pub struct UpstreamResponse {
 }
 
 /// Why there is no upstream response to pass on.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum UpstreamError {
     /// No answer (headers and body) within the timeout.
+    #[error("no answer within {} s", .0.as_secs_f64())]
     Timeout(Duration),
     /// No connection: refused, unresolvable, TLS handshake failed.
+    #[error("cannot connect: {0}")]
     Connect(String),
     /// The connection broke or the response was not valid HTTP.
+    #[error("the exchange failed: {0}")]
     Transport(String),
     /// The body was larger than [`MAX_BODY_BYTES`].
+    #[error("the body is over {MAX_BODY_BYTES} bytes")]
     TooLarge,
 }
-
-impl fmt::Display for UpstreamError {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UpstreamError::Timeout(limit) => write!(formatter, "no answer within {} s", limit.as_secs_f64()),
-            UpstreamError::Connect(why) => write!(formatter, "cannot connect: {why}"),
-            UpstreamError::Transport(why) => write!(formatter, "the exchange failed: {why}"),
-            UpstreamError::TooLarge => write!(formatter, "the body is over {MAX_BODY_BYTES} bytes"),
-        }
-    }
-}
-
-impl std::error::Error for UpstreamError {}
 
 /// The result of one upstream fetch; shared by every request that waited for it.
 pub type Fetched = Result<UpstreamResponse, UpstreamError>;
