@@ -1,176 +1,237 @@
-//! Command-line parsing for `tensorpix-server`, by hand: a dozen flags do not justify a parser crate.
+//! The command line of `tensorpix-server`: one subcommand per server, parsed by clap from the
+//! configuration types themselves ([`SimulatorConfig`], [`ProxyConfig`]), so each flag, its
+//! default and its help text are stated once, beside the field they fill.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use http::HeaderName;
 
-use crate::proxy::{ProxyConfig, UpstreamBase};
-use crate::simulator::{DEFAULT_API_KEY, SimulatorConfig};
+use crate::proxy::{API_KEY_VARIABLE, AllowedOrigins, ApiKey, ApiKeyError, ProxyConfig};
+use crate::simulator::SimulatorConfig;
 
-pub const USAGE: &str = "\
-Usage:
-  tensorpix-server simulate [--listen ADDR] [--api-key KEY] [--quiet]
-  tensorpix-server proxy --upstream URL [--listen ADDR] [--allow-origin ORIGIN]... [--cache-ttl SECS]
-                         [--upstream-timeout SECS] [--rate-limit N] [--api-key-file PATH]
-                         [--client-ip-header NAME] [--quiet]
-
-Commands:
-  simulate   Run a local TensorPix API simulator (demo jobs, fault modes, request counters).
-  proxy      Run the production proxy: pages point the job card's api-base at it, and it adds the
-             API key, so no page carries the key. Serves GET /api/jobs/{id}/ and GET /healthz only.
-
-Options for simulate:
-  --listen ADDR    Address to listen on [default: 127.0.0.1:8099]
-  --api-key KEY    The API key the simulator accepts as `Authorization: Token KEY`
-                   [default: tpx-demo-key]
-  --quiet          Do not log each request
-
-Options for proxy (the API key comes from the TENSORPIX_API_KEY environment variable or
---api-key-file, never from the command line):
-  --upstream URL            The TensorPix API, e.g. https://backend.tensorpix.ai (required)
-  --listen ADDR             Address to listen on [default: 127.0.0.1:8098]
-  --allow-origin ORIGIN     A page origin allowed to read answers (CORS), e.g. https://example.com;
-                            repeatable or comma-separated; `*` allows any page
-                            [default: none, same origin only]
-  --cache-ttl SECS          How long a job's answer is reused, fractions allowed [default: 2]
-  --upstream-timeout SECS   Give up on the API after this long, with a 504 [default: 10]
-  --rate-limit N            Upstream requests one client address may cause per minute; cache hits
-                            are free; 0 turns the limit off [default: 120]
-  --api-key-file PATH       Read the key from this file instead of TENSORPIX_API_KEY
-  --client-ip-header NAME   Take the client's address from the last entry of this header (e.g.
-                            X-Forwarded-For); only behind a load balancer that sets it
-  --quiet                   Log warnings only, not every request
-";
+#[derive(Parser)]
+#[command(name = "tensorpix-server", version, about, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
 
 /// What the command line asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Subcommand)]
 pub enum Command {
-    Help,
+    /// Run a local TensorPix API simulator (demo jobs, fault modes, request counters)
+    #[command(args_override_self = true)]
     Simulate(SimulatorConfig),
-    Proxy(ProxyConfig),
+    /// Run the production proxy: it adds the API key, so no page carries it
+    ///
+    /// Pages point the job card's api-base at it; it serves GET /api/jobs/{id}/ and
+    /// GET /healthz only. The key comes from the TENSORPIX_API_KEY environment variable
+    /// or --api-key-file, never from the command line, where `ps` and shell history
+    /// show it.
+    #[command(args_override_self = true, verbatim_doc_comment)]
+    Proxy(ProxyCommand),
 }
 
-/// Parses the arguments after the program name.
-pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut args = args.into_iter();
-    match args.next().as_deref() {
-        None | Some("-h" | "--help" | "help") => return Ok(Command::Help),
-        Some("simulate") => {}
-        Some("proxy") => return parse_proxy(args),
-        Some(other) => return Err(format!("unknown command `{other}`")),
-    }
-    let mut config = SimulatorConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 8099)),
-        api_key: DEFAULT_API_KEY.to_owned(),
-        quiet: false,
-    };
-    while let Some(flag) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("`{flag}` needs a value"));
-        match flag.as_str() {
-            "--listen" => {
-                let text = value()?;
-                config.listen = text
-                    .parse()
-                    .map_err(|_| format!("`--listen {text}` is not an address such as 127.0.0.1:8099"))?;
-            }
-            "--api-key" => {
-                config.api_key = value()?;
-                if config.api_key.trim().is_empty() || config.api_key.contains(char::is_whitespace) {
-                    return Err("`--api-key` must be a non-empty key without spaces".to_owned());
-                }
-            }
-            "--quiet" => config.quiet = true,
-            "-h" | "--help" => return Ok(Command::Help),
-            other => return Err(format!("unknown option `{other}` for `simulate`")),
-        }
-    }
-    Ok(Command::Simulate(config))
+/// `proxy`: its configuration, plus the key from the environment.
+///
+/// It has no `Debug`: the key is in it.
+#[derive(Args)]
+pub struct ProxyCommand {
+    #[command(flatten)]
+    pub config: ProxyConfig,
+    /// Only the environment fills this: [`parse`] refuses the flag itself. Hidden from the help,
+    /// and so is the variable's value.
+    #[arg(
+        long = "api-key",
+        env = API_KEY_VARIABLE,
+        hide = true,
+        hide_env_values = true,
+        num_args = 0..=1,
+        default_missing_value = "",
+        value_parser = clap::value_parser!(OsString),
+    )]
+    api_key: Option<OsString>,
 }
 
-/// The longest `--cache-ttl`: a job card shows live progress, so answers must not be old.
-const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
-const MAX_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(300);
-
-fn parse_proxy(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
-    let mut upstream = None;
-    let mut config = ProxyConfig::new(UpstreamBase::parse("http://127.0.0.1:8099").expect("a valid base"));
-    while let Some(flag) = args.next() {
-        if flag == "--api-key" || flag.starts_with("--api-key=") {
-            // Do not even look at the value: it must not end up in an error message either.
-            return Err(format!(
-                "`proxy` takes no `--api-key`: a key on the command line shows in `ps` and shell history. \
-                 Set the {} environment variable or pass --api-key-file PATH",
-                crate::proxy::API_KEY_VARIABLE
-            ));
-        }
-        let mut value = || args.next().ok_or_else(|| format!("`{flag}` needs a value"));
-        match flag.as_str() {
-            "--upstream" => upstream = Some(UpstreamBase::parse(&value()?)?),
-            "--listen" => {
-                let text = value()?;
-                config.listen = text
-                    .parse()
-                    .map_err(|_| format!("`--listen {text}` is not an address such as 127.0.0.1:8098"))?;
-            }
-            "--allow-origin" => config.allowed_origins.add(&value()?)?,
-            "--cache-ttl" => config.cache_ttl = seconds("--cache-ttl", &value()?, MAX_CACHE_TTL)?,
-            "--upstream-timeout" => {
-                config.upstream_timeout = seconds("--upstream-timeout", &value()?, MAX_UPSTREAM_TIMEOUT)?
-            }
-            "--rate-limit" => {
-                let text = value()?;
-                config.rate_limit = text.parse().map_err(|_| {
-                    format!("`--rate-limit {text}` is not a whole number of requests per minute (0 turns it off)")
-                })?;
-            }
-            "--api-key-file" => config.api_key_file = Some(PathBuf::from(value()?)),
-            "--client-ip-header" => {
-                let text = value()?;
-                config.client_ip_header = Some(
-                    HeaderName::try_from(text.as_str())
-                        .map_err(|_| format!("`--client-ip-header {text}` is not a header name"))?,
-                );
-            }
-            "--quiet" => config.quiet = true,
-            "-h" | "--help" => return Ok(Command::Help),
-            other => return Err(format!("unknown option `{other}` for `proxy`")),
-        }
+impl ProxyCommand {
+    /// The key from `--api-key-file` when one is named, otherwise from `TENSORPIX_API_KEY`.
+    pub fn key(&self) -> Result<ApiKey, ApiKeyError> {
+        ApiKey::load(self.config.api_key_file.as_deref(), self.api_key.clone())
     }
-    config.upstream = upstream.ok_or("`proxy` needs `--upstream URL`, e.g. --upstream https://backend.tensorpix.ai")?;
-    Ok(Command::Proxy(config))
+}
+
+/// Why `proxy` refuses `--api-key`. It never names the value, which must not reach a log either.
+const KEY_ON_THE_COMMAND_LINE: &str = "`proxy` takes no `--api-key`: a key on the command line shows in `ps` and \
+     shell history. Set the TENSORPIX_API_KEY environment variable or pass --api-key-file PATH";
+
+/// Parses the whole command line, program name first. Errors, `--help` and `--version` come
+/// back as a [`clap::Error`] whose `exit()` prints them and exits with clap's codes (2 for a
+/// usage error, 0 for help).
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(args)?;
+    // Errors found after parsing show the usage of the subcommand they are about.
+    let subcommand = command
+        .find_subcommand_mut(matches.subcommand_name().expect("a subcommand is required"))
+        .expect("a known subcommand");
+    if let Some(("proxy", proxy)) = matches.subcommand()
+        && proxy.value_source("api_key") == Some(ValueSource::CommandLine)
+    {
+        return Err(subcommand.error(ErrorKind::ArgumentConflict, KEY_ON_THE_COMMAND_LINE));
+    }
+    Cli::from_arg_matches(&matches).map_err(|error| error.format(subcommand))
+}
+
+impl ProxyConfig {
+    /// The configuration `proxy` would run with given these flags (without the program and
+    /// subcommand names), the command line's defaults filling in the rest.
+    pub fn from_flags<I, T>(flags: I) -> Result<ProxyConfig, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut command = ProxyConfig::augment_args(clap::Command::new("proxy"));
+        let arguments = std::iter::once(OsString::from("proxy")).chain(flags.into_iter().map(Into::into));
+        let matches = command.try_get_matches_from_mut(arguments)?;
+        ProxyConfig::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+    }
+}
+
+/// Why a flag's value was refused; clap puts the flag and the value in front.
+#[derive(Debug, thiserror::Error)]
+pub enum ValueError {
+    #[error("not an address and port, such as 127.0.0.1:8080")]
+    Address,
+    #[error("must be a number of seconds above 0 and at most {}, e.g. 2 or 0.5", .max.as_secs())]
+    Seconds { max: Duration },
+    #[error("not a whole number of requests per minute (0 turns it off)")]
+    PerMinute,
+    #[error("not a header name")]
+    HeaderName,
+    #[error("must be a non-empty key without spaces")]
+    Key,
+}
+
+/// `--listen`: an IP address and a port.
+pub fn address(text: &str) -> Result<SocketAddr, ValueError> {
+    text.parse().map_err(|_| ValueError::Address)
 }
 
 /// A positive number of seconds, fractions allowed, at most `max`.
-fn seconds(flag: &str, text: &str, max: Duration) -> Result<Duration, String> {
-    let parsed = text
-        .parse::<f64>()
-        .ok()
-        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
-        .filter(|duration| !duration.is_zero() && *duration <= max);
-    parsed.ok_or_else(|| {
-        format!(
-            "`{flag} {text}` must be a number of seconds above 0 and at most {}, e.g. 2 or 0.5",
-            max.as_secs()
+pub fn seconds_up_to(max: Duration) -> impl Fn(&str) -> Result<Duration, ValueError> + Clone + Send + Sync + 'static {
+    move |text| {
+        text.parse::<f64>()
+            .ok()
+            .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+            .filter(|duration| !duration.is_zero() && *duration <= max)
+            .ok_or(ValueError::Seconds { max })
+    }
+}
+
+/// `--rate-limit`: a whole number, 0 included.
+pub fn per_minute(text: &str) -> Result<u32, ValueError> {
+    text.parse().map_err(|_| ValueError::PerMinute)
+}
+
+pub fn header_name(text: &str) -> Result<HeaderName, ValueError> {
+    HeaderName::try_from(text).map_err(|_| ValueError::HeaderName)
+}
+
+/// The simulator's `--api-key`: it goes into an `Authorization` header as-is.
+pub fn simulator_key(text: &str) -> Result<String, ValueError> {
+    if text.trim().is_empty() || text.contains(char::is_whitespace) {
+        return Err(ValueError::Key);
+    }
+    Ok(text.to_owned())
+}
+
+/// `--allow-origin`, repeatable: each value is checked on its own (one origin, a comma-separated
+/// list, or `*`), then all of them are combined, which is where `*` beside a named origin fails.
+const ALLOW_ORIGIN: &str = "allow_origin";
+
+impl Args for AllowedOrigins {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        command.arg(
+            clap::Arg::new(ALLOW_ORIGIN)
+                .long("allow-origin")
+                .value_name("ORIGIN")
+                .action(ArgAction::Append)
+                .value_parser(|text: &str| AllowedOrigins::default().add(text).map(|()| text.to_owned()))
+                .help(
+                    "A page origin allowed to read answers (CORS), e.g. https://example.com;\n\
+                     repeatable or comma-separated; `*` allows any page\n\
+                     [default: none, same origin only]",
+                ),
         )
-    })
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        AllowedOrigins::augment_args(command)
+    }
+}
+
+impl FromArgMatches for AllowedOrigins {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<AllowedOrigins, clap::Error> {
+        let mut origins = AllowedOrigins::default();
+        origins.update_from_arg_matches(matches)?;
+        Ok(origins)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for text in matches.get_many::<String>(ALLOW_ORIGIN).into_iter().flatten() {
+            self.add(text)
+                .map_err(|error| clap::Error::raw(ErrorKind::ArgumentConflict, error))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::proxy::AllowedOrigins;
+    use std::path::PathBuf;
 
-    fn args(text: &str) -> Vec<String> {
-        text.split_whitespace().map(str::to_owned).collect()
+    use super::*;
+    use crate::simulator::DEFAULT_API_KEY;
+
+    fn parse_line(line: &str) -> Result<Cli, clap::Error> {
+        parse(std::iter::once("tensorpix-server").chain(line.split_whitespace()))
+    }
+
+    fn simulate(line: &str) -> SimulatorConfig {
+        match parse_line(line).unwrap().command {
+            Command::Simulate(config) => config,
+            Command::Proxy(_) => panic!("not simulate: {line}"),
+        }
+    }
+
+    /// The message of a refused command line, as the user sees it.
+    fn refusal(line: &str) -> String {
+        match parse_line(line) {
+            Ok(_) => panic!("accepted: {line}"),
+            Err(error) => {
+                assert_eq!(error.exit_code(), 2, "{line}: {error}");
+                error.to_string()
+            }
+        }
+    }
+
+    #[test]
+    fn the_parser_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn simulate_has_defaults() {
-        let Ok(Command::Simulate(config)) = parse(args("simulate")) else {
-            panic!()
-        };
+        let config = simulate("simulate");
         assert_eq!(config.listen.to_string(), "127.0.0.1:8099");
         assert_eq!(config.api_key, DEFAULT_API_KEY);
         assert!(!config.quiet);
@@ -178,36 +239,70 @@ mod tests {
 
     #[test]
     fn simulate_takes_its_flags() {
-        let Ok(Command::Simulate(config)) = parse(args("simulate --listen 127.0.0.1:9000 --api-key abc --quiet"))
-        else {
-            panic!()
-        };
+        let config = simulate("simulate --listen 127.0.0.1:9000 --api-key abc --quiet");
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.api_key, "abc");
         assert!(config.quiet);
+        assert_eq!(
+            simulate("simulate --listen 127.0.0.1:1 --listen 127.0.0.1:2")
+                .listen
+                .port(),
+            2,
+            "the last wins"
+        );
     }
 
     #[test]
     fn bad_arguments_are_explained() {
-        assert_eq!(parse(args("serve")), Err("unknown command `serve`".into()));
+        assert!(refusal("serve").contains("unrecognized subcommand 'serve'"));
+        assert!(refusal("simulate --listen nowhere").contains("not an address"));
+        assert!(refusal("simulate --listen").contains("a value is required"));
+        assert!(refusal("simulate --verbose").contains("unexpected argument '--verbose'"));
+        assert!(refusal("simulate --api-key").contains("a value is required"));
+        let no_command = parse_line("").err().unwrap();
+        assert_eq!(no_command.kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand);
+        assert!(no_command.to_string().contains("Commands:"), "{no_command}");
+    }
+
+    #[test]
+    fn help_states_each_default_once() {
+        let help = |line: &str| {
+            let error = parse_line(line).err().unwrap();
+            assert_eq!((error.kind(), error.exit_code()), (ErrorKind::DisplayHelp, 0));
+            error.to_string()
+        };
+        let top = help("--help");
+        assert!(top.contains("simulate") && top.contains("proxy"), "{top}");
+        let simulate = help("simulate --help");
+        assert!(simulate.contains("[default: 127.0.0.1:8099]"), "{simulate}");
+        assert!(simulate.contains("[default: tpx-demo-key]"), "{simulate}");
+        let proxy = help("proxy --help");
+        for expected in [
+            "[default: 127.0.0.1:8098]",
+            "[default: 2]",
+            "[default: 10]",
+            "[default: 120]",
+            "[default: none, same origin only]",
+        ] {
+            assert_eq!(proxy.matches(expected).count(), 1, "{expected} in {proxy}");
+        }
         assert!(
-            parse(args("simulate --listen nowhere"))
-                .unwrap_err()
-                .contains("not an address")
+            proxy.contains("TENSORPIX_API_KEY") && proxy.contains("[OPTIONS] --upstream <URL>"),
+            "{proxy}"
         );
-        assert!(parse(args("simulate --listen")).unwrap_err().contains("needs a value"));
-        assert!(
-            parse(args("simulate --verbose"))
-                .unwrap_err()
-                .contains("unknown option")
-        );
-        assert_eq!(parse(args("")), Ok(Command::Help));
+        assert!(!proxy.contains("--api-key <"), "a refused flag is not offered: {proxy}");
     }
 
     fn proxy(line: &str) -> Result<ProxyConfig, String> {
-        match parse(args(line))? {
-            Command::Proxy(config) => Ok(config),
-            other => panic!("{other:?}"),
+        match parse_line(line) {
+            Ok(Cli {
+                command: Command::Proxy(proxy),
+            }) => Ok(proxy.config),
+            Ok(_) => panic!("not proxy: {line}"),
+            Err(error) => {
+                assert_eq!(error.exit_code(), 2, "{line}: {error}");
+                Err(error.to_string())
+            }
         }
     }
 
@@ -223,6 +318,11 @@ mod tests {
         assert_eq!(
             (config.api_key_file, config.client_ip_header, config.quiet),
             (None, None, false)
+        );
+        assert_eq!(
+            ProxyConfig::from_flags(["--upstream", "https://backend.tensorpix.ai"]).unwrap(),
+            proxy("proxy --upstream https://backend.tensorpix.ai").unwrap(),
+            "embedders and tests get the command line's defaults"
         );
     }
 
@@ -259,6 +359,7 @@ mod tests {
         for line in [
             "proxy --upstream https://backend.tensorpix.ai --api-key sekrit",
             "proxy --api-key=sekrit --upstream https://backend.tensorpix.ai",
+            "proxy --upstream https://backend.tensorpix.ai --api-key",
         ] {
             let message = proxy(line).unwrap_err();
             assert!(
@@ -271,7 +372,7 @@ mod tests {
 
     #[test]
     fn bad_proxy_arguments_are_explained() {
-        assert!(proxy("proxy").unwrap_err().contains("--upstream"));
+        assert!(proxy("proxy").unwrap_err().contains("--upstream <URL>"));
         assert!(
             proxy("proxy --upstream backend.tensorpix.ai")
                 .unwrap_err()
@@ -285,12 +386,18 @@ mod tests {
             ("--cache-ttl NaN", "above 0"),
             ("--cache-ttl 99999", "at most 3600"),
             ("--upstream-timeout 0", "above 0"),
+            ("--upstream-timeout 301", "at most 300"),
             ("--rate-limit -5", "whole number"),
             ("--allow-origin https://example.com/", "has a path"),
-            ("--allow-origin", "needs a value"),
+            ("--allow-origin *,https://example.com", "cannot be combined"),
+            (
+                "--allow-origin * --allow-origin https://example.com",
+                "cannot be combined",
+            ),
+            ("--allow-origin", "a value is required"),
             ("--listen nowhere", "not an address"),
             ("--client-ip-header bad:name", "not a header name"),
-            ("--verbose", "unknown option"),
+            ("--verbose", "unexpected argument '--verbose'"),
         ] {
             let message = proxy(&format!("{base} {extra}")).unwrap_err();
             assert!(message.contains(expected), "{extra}: {message}");

@@ -2,49 +2,43 @@
 
 use std::process::ExitCode;
 
-use tensorpix_server::cli::{Command, USAGE, parse};
-use tensorpix_server::proxy::{self, API_KEY_VARIABLE, ApiKey, ProxyConfig};
-use tensorpix_server::simulator;
+use tensorpix_server::cli::{self, Command, ProxyCommand};
+use tensorpix_server::proxy;
+use tensorpix_server::simulator::{self, SimulatorConfig};
 
 fn main() -> ExitCode {
-    let command = match parse(std::env::args().skip(1)) {
-        Ok(command) => command,
-        Err(message) => {
-            eprintln!("tensorpix-server: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match command {
-        Command::Help => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Command::Simulate(config) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a tokio runtime");
-            match runtime.block_on(simulator::run(config)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("tensorpix-server: {error}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Proxy(config) => run_proxy(config),
+    // Help, version and usage errors print themselves and exit (0, or 2 for an error).
+    let cli = cli::parse(std::env::args_os()).unwrap_or_else(|error| error.exit());
+    match cli.command {
+        Command::Simulate(config) => simulate(config),
+        Command::Proxy(command) => run_proxy(command),
     }
 }
 
-fn run_proxy(config: ProxyConfig) -> ExitCode {
+fn simulate(config: SimulatorConfig) -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    match runtime.block_on(simulator::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tensorpix-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_proxy(command: ProxyCommand) -> ExitCode {
     // Read before any thread exists, and refuse to start rather than run without a key.
-    let key = match ApiKey::load(config.api_key_file.as_deref(), std::env::var_os(API_KEY_VARIABLE)) {
+    let key = match command.key() {
         Ok(key) => key,
         Err(error) => {
             eprintln!("tensorpix-server proxy: {error}");
             return ExitCode::from(2);
         }
     };
+    let config = command.config;
     let level = if config.quiet {
         tracing::Level::WARN
     } else {

@@ -49,21 +49,19 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use crate::cli;
+
 pub use self::api_key::{API_KEY_VARIABLE, ApiKey, ApiKeyError};
 use self::cache::{GetError, Served, SingleFlight, Source};
-pub use self::cors::AllowedOrigins;
+pub use self::cors::{AllowedOrigins, OriginError};
 use self::rate_limit::RateLimiter;
 use self::routes::{JobId, Route};
-pub use self::upstream::UpstreamBase;
 use self::upstream::{Fetched, Upstream, UpstreamError, UpstreamResponse};
+pub use self::upstream::{UpstreamBase, UpstreamBaseError};
 
-/// Where the proxy listens unless `--listen` says otherwise (the simulator takes 8099).
-pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8098);
-pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(2);
-pub const DEFAULT_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(10);
-/// Upstream requests per client per minute: a page polling a dozen distinct jobs every few
-/// seconds stays under it.
-pub const DEFAULT_RATE_LIMIT: u32 = 120;
+/// The longest `--cache-ttl`: a job card shows live progress, so answers must not be old.
+pub const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
+pub const MAX_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Request line plus headers above this get a 431 with a `detail`.
 const MAX_REQUEST_HEAD_BYTES: usize = 8 * 1024;
@@ -77,39 +75,59 @@ const MAX_THROTTLE_HOLD: Duration = Duration::from_secs(60);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 const MAX_LOGGED_PATH: usize = 200;
 
-/// How the proxy was started. The key is not here: it never passes through the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the proxy was started: the `proxy` subcommand's flags, each documented (for `--help`, with
+/// line breaks kept, as clap is built without terminal-width wrapping) and defaulted here. The key
+/// is not here: it never passes through the command line. [`ProxyConfig::from_flags`] gives the
+/// defaults to code that starts a proxy itself.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct ProxyConfig {
+    /// The TensorPix API, e.g. https://backend.tensorpix.ai
+    #[arg(long, value_name = "URL", value_parser = UpstreamBase::parse)]
     pub upstream: UpstreamBase,
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8098", value_parser = cli::address)]
     pub listen: SocketAddr,
+    #[command(flatten)]
     pub allowed_origins: AllowedOrigins,
+    /// How long a job's answer is reused, in seconds; fractions allowed
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "2",
+        value_parser = cli::seconds_up_to(MAX_CACHE_TTL),
+        allow_negative_numbers = true
+    )]
     pub cache_ttl: Duration,
+    /// Give up on the API after this many seconds, with a 504
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = cli::seconds_up_to(MAX_UPSTREAM_TIMEOUT),
+        allow_negative_numbers = true
+    )]
     pub upstream_timeout: Duration,
-    /// Upstream requests a client may cause per minute; 0 turns the limit off.
+    /// Upstream requests one client address may cause per minute;
+    /// cache hits are free; 0 turns the limit off
+    #[arg(
+        long,
+        verbatim_doc_comment,
+        value_name = "N",
+        default_value = "120",
+        value_parser = cli::per_minute,
+        allow_negative_numbers = true
+    )]
     pub rate_limit: u32,
-    /// Read the key from this file instead of `TENSORPIX_API_KEY`.
+    /// Read the API key from this file instead of the environment variable
+    #[arg(long, value_name = "PATH")]
     pub api_key_file: Option<PathBuf>,
-    /// A header naming the client's address, set by a trusted load balancer in front.
+    /// Take the client's address from the last entry of this header
+    /// (e.g. X-Forwarded-For); only behind a load balancer that sets it
+    #[arg(long, value_name = "NAME", value_parser = cli::header_name, verbatim_doc_comment)]
     pub client_ip_header: Option<HeaderName>,
-    /// Log warnings only, not every request.
+    /// Log warnings only, not every request
+    #[arg(long)]
     pub quiet: bool,
-}
-
-impl ProxyConfig {
-    /// The defaults, in front of `upstream`.
-    pub fn new(upstream: UpstreamBase) -> ProxyConfig {
-        ProxyConfig {
-            upstream,
-            listen: DEFAULT_LISTEN,
-            allowed_origins: AllowedOrigins::default(),
-            cache_ttl: DEFAULT_CACHE_TTL,
-            upstream_timeout: DEFAULT_UPSTREAM_TIMEOUT,
-            rate_limit: DEFAULT_RATE_LIMIT,
-            api_key_file: None,
-            client_ip_header: None,
-            quiet: false,
-        }
-    }
 }
 
 /// Why the proxy cannot run.

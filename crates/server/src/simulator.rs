@@ -41,11 +41,17 @@ use self::faults::{FaultRule, FaultRuleRequest, detail, json_response};
 /// The key the simulator accepts unless `--api-key` says otherwise.
 pub const DEFAULT_API_KEY: &str = "tpx-demo-key";
 
-/// How the simulator was started.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the simulator was started: the `simulate` subcommand's flags.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct SimulatorConfig {
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8099", value_parser = crate::cli::address)]
     pub listen: SocketAddr,
+    /// The API key the simulator accepts as `Authorization: Token KEY`
+    #[arg(long, value_name = "KEY", default_value = DEFAULT_API_KEY, value_parser = crate::cli::simulator_key)]
     pub api_key: String,
+    /// Do not log each request
+    #[arg(long)]
     pub quiet: bool,
 }
 

@@ -12,7 +12,7 @@ use common::{Reply, raw_request, request, start_simulator};
 use serde_json::Value;
 use tensorpix_models::decode_job;
 use tensorpix_server::proxy::api_key::KeySource;
-use tensorpix_server::proxy::{AllowedOrigins, ApiKey, Proxy, ProxyConfig, UpstreamBase};
+use tensorpix_server::proxy::{AllowedOrigins, ApiKey, Proxy, ProxyConfig};
 use tensorpix_server::simulator::DEFAULT_API_KEY;
 use tokio::net::TcpListener;
 
@@ -27,8 +27,8 @@ async fn start_proxy(upstream: SocketAddr, key: &str, adjust: impl FnOnce(&mut P
 async fn start_proxy_for(upstream: &str, key: &str, adjust: impl FnOnce(&mut ProxyConfig)) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let mut config = ProxyConfig::new(UpstreamBase::parse(upstream).unwrap());
-    config.listen = address;
+    let listen = address.to_string();
+    let mut config = ProxyConfig::from_flags(["--upstream", upstream, "--listen", &listen]).unwrap();
     config.allowed_origins.add(ALLOWED_ORIGIN).unwrap();
     adjust(&mut config);
     let proxy = Proxy::new(config, &ApiKey::new(key, KeySource::Environment).unwrap()).unwrap();

@@ -21,13 +21,11 @@ pub enum AllowedOrigins {
 
 impl AllowedOrigins {
     /// Adds the origins of one `--allow-origin` value: one origin, a comma-separated list, or `*`.
-    pub fn add(&mut self, text: &str) -> Result<(), String> {
+    pub fn add(&mut self, text: &str) -> Result<(), OriginError> {
         for item in text.split(',').map(str::trim).filter(|item| !item.is_empty()) {
             let next = match (std::mem::take(self), item) {
                 (AllowedOrigins::SameOriginOnly | AllowedOrigins::Any, "*") => AllowedOrigins::Any,
-                (AllowedOrigins::List(_), "*") | (AllowedOrigins::Any, _) => {
-                    return Err("`--allow-origin *` cannot be combined with named origins".to_owned());
-                }
+                (AllowedOrigins::List(_), "*") | (AllowedOrigins::Any, _) => return Err(OriginError::AnyAndNamed),
                 (AllowedOrigins::SameOriginOnly, origin) => AllowedOrigins::List(vec![parse_origin(origin)?]),
                 (AllowedOrigins::List(mut origins), origin) => {
                     let origin = parse_origin(origin)?;
@@ -100,27 +98,41 @@ impl AllowedOrigins {
     }
 }
 
+/// Why an `--allow-origin` value cannot be used.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OriginError {
+    #[error("`{0}` is not an origin such as https://example.com")]
+    NotAnOrigin(String),
+    #[error("`{0}` must start with https:// or http://")]
+    Scheme(String),
+    #[error("`{0}` has no usable host")]
+    Host(String),
+    #[error("`{0}` has a path: an origin is only scheme, host and port, e.g. https://example.com")]
+    Path(String),
+    #[error("`{0}` has upper-case letters, which a browser's Origin never has")]
+    UpperCase(String),
+    #[error("`--allow-origin *` cannot be combined with named origins")]
+    AnyAndNamed,
+}
+
 /// Checks that `text` is an origin exactly as a browser serialises it, so that an allowed origin
 /// can ever match: a scheme, a lower-case host, an optional port, and no path, not even `/`.
-fn parse_origin(text: &str) -> Result<String, String> {
-    let invalid = |why: &str| format!("`--allow-origin {text}` {why}");
-    let uri: Uri = text
-        .parse()
-        .map_err(|_| invalid("is not an origin such as https://example.com"))?;
+fn parse_origin(text: &str) -> Result<String, OriginError> {
+    let uri: Uri = text.parse().map_err(|_| OriginError::NotAnOrigin(text.to_owned()))?;
     if !matches!(uri.scheme_str(), Some("http" | "https")) {
-        return Err(invalid("must start with https:// or http://"));
+        return Err(OriginError::Scheme(text.to_owned()));
     }
-    let authority = uri.authority().ok_or_else(|| invalid("has no host"))?;
-    if authority.host().is_empty() || authority.as_str().contains('@') {
-        return Err(invalid("has no usable host"));
+    let usable_host = uri
+        .authority()
+        .is_some_and(|authority| !authority.host().is_empty() && !authority.as_str().contains('@'));
+    if !usable_host {
+        return Err(OriginError::Host(text.to_owned()));
     }
     if text.ends_with('/') || !matches!(uri.path(), "" | "/") || uri.query().is_some() {
-        return Err(invalid(
-            "has a path: an origin is only scheme, host and port, e.g. https://example.com",
-        ));
+        return Err(OriginError::Path(text.to_owned()));
     }
     if text.bytes().any(|byte| byte.is_ascii_uppercase()) {
-        return Err(invalid("has upper-case letters, which a browser's Origin never has"));
+        return Err(OriginError::UpperCase(text.to_owned()));
     }
     Ok(text.to_owned())
 }
@@ -129,7 +141,7 @@ fn parse_origin(text: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn origins(values: &[&str]) -> Result<AllowedOrigins, String> {
+    fn origins(values: &[&str]) -> Result<AllowedOrigins, OriginError> {
         let mut origins = AllowedOrigins::default();
         for value in values {
             origins.add(value)?;

@@ -32,31 +32,22 @@ pub struct UpstreamBase {
 }
 
 impl UpstreamBase {
-    pub fn parse(text: &str) -> Result<UpstreamBase, String> {
-        let invalid = |why: &str| format!("`--upstream {text}` is not usable: {why}");
-        let uri: Uri = text
-            .parse()
-            .map_err(|_| invalid("not a URL such as https://backend.tensorpix.ai"))?;
+    pub fn parse(text: &str) -> Result<UpstreamBase, UpstreamBaseError> {
+        let uri: Uri = text.parse().map_err(|_| UpstreamBaseError::NotAUrl)?;
         let scheme = match uri.scheme_str() {
             Some("https") => "https",
             Some("http") => "http",
-            _ => {
-                return Err(invalid(
-                    "it must start with https:// (or http:// for a local simulator)",
-                ));
-            }
+            _ => return Err(UpstreamBaseError::Scheme),
         };
-        let authority = uri.authority().ok_or_else(|| invalid("it has no host"))?;
+        let authority = uri.authority().ok_or(UpstreamBaseError::NoHost)?;
         if authority.as_str().contains('@') {
-            return Err(invalid(
-                "credentials do not belong in the URL; the key comes from TENSORPIX_API_KEY",
-            ));
+            return Err(UpstreamBaseError::Credentials);
         }
         if authority.host().is_empty() {
-            return Err(invalid("it has no host"));
+            return Err(UpstreamBaseError::NoHost);
         }
         if uri.query().is_some() || text.contains('#') {
-            return Err(invalid("it must not have a query or fragment"));
+            return Err(UpstreamBaseError::QueryOrFragment);
         }
         let prefix = uri.path().trim_end_matches('/');
         let plain_segments = prefix.split('/').skip(1).all(|segment| {
@@ -68,7 +59,7 @@ impl UpstreamBase {
                     .all(|byte| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte))
         });
         if !plain_segments {
-            return Err(invalid("its path may only hold plain segments like /v1"));
+            return Err(UpstreamBaseError::Path);
         }
         Ok(UpstreamBase {
             scheme,
@@ -104,6 +95,23 @@ impl UpstreamBase {
             .parse()
             .expect("a checked base and a numeric id make a valid URI")
     }
+}
+
+/// Why an `--upstream` value cannot be used.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UpstreamBaseError {
+    #[error("not a URL such as https://backend.tensorpix.ai")]
+    NotAUrl,
+    #[error("it must start with https:// (or http:// for a local simulator)")]
+    Scheme,
+    #[error("it has no host")]
+    NoHost,
+    #[error("credentials do not belong in the URL; the key comes from TENSORPIX_API_KEY")]
+    Credentials,
+    #[error("it must not have a query or fragment")]
+    QueryOrFragment,
+    #[error("its path may only hold plain segments like /v1")]
+    Path,
 }
 
 impl fmt::Display for UpstreamBase {
