@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod proxy;
+pub mod shutdown;
 pub mod simulator;

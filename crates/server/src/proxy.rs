@@ -135,6 +135,8 @@ pub struct ProxyConfig {
 pub enum ProxyError {
     #[error("cannot set up TLS for the upstream: {0}")]
     Tls(#[source] rustls::Error),
+    #[error("cannot watch for Ctrl-C and SIGTERM: {0}")]
+    Signals(#[source] std::io::Error),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -246,16 +248,14 @@ impl Proxy {
 
 /// Binds `config.listen` and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: ProxyConfig, key: ApiKey) -> Result<(), ProxyError> {
+    let shutdown = crate::shutdown::signal().map_err(ProxyError::Signals)?;
     let address = config.listen;
     let proxy = Proxy::new(config, &key)?;
     drop(key);
     let listener = TcpListener::bind(address)
         .await
         .map_err(|source| ProxyError::Listen { address, source })?;
-    proxy
-        .serve(listener, crate::simulator::shutdown_signal())
-        .await
-        .map_err(ProxyError::Serve)
+    proxy.serve(listener, shutdown).await.map_err(ProxyError::Serve)
 }
 
 async fn handle(

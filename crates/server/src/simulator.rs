@@ -138,16 +138,22 @@ pub fn router(config: SimulatorConfig) -> Router {
         .with_state(simulator)
 }
 
-/// Serves the simulator on an already bound listener until the process is asked to stop.
-pub async fn serve(listener: tokio::net::TcpListener, config: SimulatorConfig) -> std::io::Result<()> {
+/// Serves the simulator on an already bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: SimulatorConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, router(config))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
 }
 
 /// Why the simulator cannot run.
 #[derive(Debug, thiserror::Error)]
 pub enum SimulatorError {
+    #[error("cannot watch for Ctrl-C and SIGTERM: {0}")]
+    Signals(#[source] std::io::Error),
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: SocketAddr,
@@ -157,8 +163,9 @@ pub enum SimulatorError {
     Serve(#[from] std::io::Error),
 }
 
-/// Binds `config.listen`, says where it listens, and serves.
+/// Binds `config.listen`, says where it listens, and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: SimulatorConfig) -> Result<(), SimulatorError> {
+    let shutdown = crate::shutdown::signal().map_err(SimulatorError::Signals)?;
     let address = config.listen;
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -168,23 +175,7 @@ pub async fn run(config: SimulatorConfig) -> Result<(), SimulatorError> {
         "TensorPix API simulator on http://{address} (API key: {})",
         config.api_key
     );
-    Ok(serve(listener, config).await?)
-}
-
-/// Completes on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).
-pub(crate) async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
+    Ok(serve(listener, config, shutdown).await?)
 }
 
 async fn get_job(

@@ -1,7 +1,10 @@
 //! The `tensorpix-server` binary as a shell or a container runs it: exit codes, where the proxy's
-//! key comes from, and what it refuses.
+//! key comes from, what it refuses, and that SIGTERM stops it cleanly.
 
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_tensorpix-server");
 const KEY_VARIABLE: &str = "TENSORPIX_API_KEY";
@@ -21,6 +24,18 @@ fn run(command: &mut Command) -> (Option<i32>, String, String) {
     let Output { status, stdout, stderr } = command.output().unwrap();
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
     (status.code(), text(stdout), text(stderr))
+}
+
+/// Kills the process (by its handle) if a test fails before it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 #[test]
@@ -61,4 +76,51 @@ fn a_key_on_the_command_line_is_refused_without_echoing_it() {
         );
         assert!(!format!("{stdout}{stderr}").contains("sekrit"), "{stderr}");
     }
+}
+
+/// Starts `command` with its output captured, and returns it with its standard output's lines.
+fn start(command: &mut Command) -> (Running, mpsc::Receiver<String>) {
+    let mut running = Running(command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+    let (lines, received) = mpsc::channel();
+    let stdout = BufReader::new(running.0.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            let _ = lines.send(line.unwrap());
+        }
+    });
+    (running, received)
+}
+
+/// Sends SIGTERM as `docker stop` does, at once, and waits for the exit status.
+fn terminate(mut running: Running) -> Option<i32> {
+    let signal = Command::new("kill")
+        .args(["-TERM", &running.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signal.success());
+    running.0.wait().unwrap().code()
+}
+
+#[test]
+fn the_key_comes_from_the_environment_and_sigterm_stops_the_proxy_cleanly() {
+    const KEY: &str = "tpx-from-the-environment";
+    let (running, lines) = start(proxy(&[]).env(KEY_VARIABLE, KEY));
+    let ready = lines.recv_timeout(Duration::from_secs(60)).expect("a first log line");
+    assert!(ready.contains("TensorPix proxy ready"), "{ready}");
+    assert!(!ready.contains(KEY), "{ready}");
+    // Right after it said it is ready: the signal handlers must already be in place.
+    assert_eq!(terminate(running), Some(0), "a graceful stop is a success");
+    let rest: Vec<String> = lines.iter().collect();
+    assert!(rest.iter().any(|line| line.contains("shutting down")), "{rest:?}");
+}
+
+#[test]
+fn sigterm_stops_the_simulator_cleanly() {
+    let (running, lines) = start(Command::new(BINARY).args(["simulate", "--listen", "127.0.0.1:0", "--quiet"]));
+    let ready = lines.recv_timeout(Duration::from_secs(60)).expect("a first line");
+    assert!(
+        ready.contains("TensorPix API simulator on http://127.0.0.1:"),
+        "{ready}"
+    );
+    assert_eq!(terminate(running), Some(0));
 }

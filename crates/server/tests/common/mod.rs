@@ -43,7 +43,8 @@ pub async fn start_simulator(api_key: &str) -> SocketAddr {
         api_key: api_key.into(),
         quiet: true,
     };
-    tokio::spawn(simulator::serve(listener, config));
+    // Until the test's runtime ends: no process-wide signal handler is involved.
+    tokio::spawn(simulator::serve(listener, config, std::future::pending()));
     address
 }
 
