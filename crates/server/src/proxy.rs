@@ -37,11 +37,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use axum::body::Body;
+use axum::response::Response;
 use bytes::Bytes;
-use http::header::{AGE, ALLOW, CACHE_CONTROL, CONTENT_TYPE, ORIGIN, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
+use http::header::{AGE, ALLOW, CACHE_CONTROL, ORIGIN, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
 use http::request::Parts;
-use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
-use http_body_util::Full;
+use http::{HeaderName, HeaderValue, Method, StatusCode};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -49,6 +50,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use crate::answer::{detail, json};
 use crate::cli;
 
 pub use self::api_key::{API_KEY_VARIABLE, ApiKey, ApiKeyError};
@@ -145,8 +147,6 @@ pub enum ProxyError {
     #[error("serving failed: {0}")]
     Serve(#[source] std::io::Error),
 }
-
-type Body = Full<Bytes>;
 
 /// A configured proxy, ready to serve on a listener.
 pub struct Proxy {
@@ -262,7 +262,7 @@ async fn handle(
     state: Arc<State>,
     peer: SocketAddr,
     request: hyper::Request<Incoming>,
-) -> Result<Response<Body>, Infallible> {
+) -> Result<Response, Infallible> {
     let started = Instant::now();
     // The body is never read: no route takes one.
     let (request, _) = request.into_parts();
@@ -270,6 +270,10 @@ async fn handle(
     let (mut response, cache) = state.respond(&request, client).await;
     let headers = response.headers_mut();
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Only answers that are the same for every viewer say otherwise.
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if !cors::AllowedOrigins::is_preflight(&request.method, &request.headers) {
         state
             .config
@@ -289,7 +293,7 @@ async fn handle(
 }
 
 impl State {
-    async fn respond(&self, request: &Parts, client: IpAddr) -> (Response<Body>, Option<Source>) {
+    async fn respond(&self, request: &Parts, client: IpAddr) -> (Response, Option<Source>) {
         if head_size(request) > MAX_REQUEST_HEAD_BYTES {
             return (
                 detail(
@@ -309,7 +313,7 @@ impl State {
         }
     }
 
-    async fn job(&self, job: JobId, client: IpAddr) -> (Response<Body>, Option<Source>) {
+    async fn job(&self, job: JobId, client: IpAddr) -> (Response, Option<Source>) {
         let upstream = self.upstream.clone();
         let served = self
             .cache
@@ -337,7 +341,7 @@ impl State {
         }
     }
 
-    fn job_response(&self, served: &Served<Fetched>) -> Response<Body> {
+    fn job_response(&self, served: &Served<Fetched>) -> Response {
         let answer = match &*served.value {
             Ok(answer) => answer,
             Err(UpstreamError::Timeout(_)) => {
@@ -382,7 +386,7 @@ impl State {
     }
 
     /// `OPTIONS` on a job: a CORS preflight, or a plain question about the allowed methods.
-    fn options(&self, request: &Parts) -> Response<Body> {
+    fn options(&self, request: &Parts) -> Response {
         let mut response = empty(StatusCode::NO_CONTENT);
         if AllowedOrigins::is_preflight(&request.method, &request.headers) {
             self.config
@@ -461,32 +465,14 @@ impl fmt::Display for LoggedPath<'_> {
     }
 }
 
-fn json(status: StatusCode, body: Bytes) -> Response<Body> {
-    let mut response = Response::new(Full::new(body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// An error with the API's `{"detail": ...}` body; never cached.
-fn detail(status: StatusCode, text: &str) -> Response<Body> {
-    let body = serde_json::to_vec(&tensorpix_models::ErrorBody {
-        detail: text.to_owned(),
-    })
-    .expect("serializes");
-    json(status, Bytes::from(body))
-}
-
-fn empty(status: StatusCode) -> Response<Body> {
-    let mut response = Response::new(Full::new(Bytes::new()));
+fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
     *response.status_mut() = status;
     response
 }
 
 /// DRF's wording, so the card shows the same message it would get from the API.
-fn method_not_allowed(method: &Method, allow: &'static str) -> Response<Body> {
+fn method_not_allowed(method: &Method, allow: &'static str) -> Response {
     let mut response = detail(
         StatusCode::METHOD_NOT_ALLOWED,
         &format!("Method \"{}\" not allowed.", LoggedPath(method.as_str())),

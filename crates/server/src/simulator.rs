@@ -36,7 +36,8 @@ use tower_http::cors::{Any, CorsLayer};
 
 use self::catalog::{Context, Lookup};
 pub use self::faults::Fault;
-use self::faults::{FaultRule, FaultRuleRequest, detail, json_response};
+use self::faults::{FaultRule, FaultRuleRequest};
+use crate::answer::{detail, json};
 
 /// The key the simulator accepts unless `--api-key` says otherwise.
 pub const DEFAULT_API_KEY: &str = "tpx-demo-key";
@@ -301,7 +302,7 @@ async fn respond_for_job(
             let body = serde_json::to_string(&job).expect("jobs serialize");
             match fault {
                 Some(fault) => fault.spoil(body),
-                None => json_response(body),
+                None => json(StatusCode::OK, body),
             }
         }
     }

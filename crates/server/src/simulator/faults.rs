@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::answer::{detail, json};
+
 /// One way to spoil a response. Named in paths (`/_fault/{name}/api/...`) and control requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -113,14 +115,19 @@ impl Fault {
     /// Spoils a successful JSON body the way this fault does.
     pub fn spoil(self, body: String) -> Response {
         match self {
-            Fault::Truncated => json_response(body[..body.floor_char_boundary(body.len() / 2)].to_owned()),
-            Fault::Malformed => {
-                json_response("{\"id\": 1, \"status\": , \"input_video\": {\"name\": \"oops\"".to_owned())
-            }
-            Fault::SchemaMismatch => {
-                json_response("{\"id\": \"one\", \"status\": \"done\", \"input_video\": []}".to_owned())
-            }
-            Fault::Extended => json_response(extended(body)),
+            Fault::Truncated => json(
+                StatusCode::OK,
+                body[..body.floor_char_boundary(body.len() / 2)].to_owned(),
+            ),
+            Fault::Malformed => json(
+                StatusCode::OK,
+                "{\"id\": 1, \"status\": , \"input_video\": {\"name\": \"oops\"".to_owned(),
+            ),
+            Fault::SchemaMismatch => json(
+                StatusCode::OK,
+                "{\"id\": \"one\", \"status\": \"done\", \"input_video\": []}".to_owned(),
+            ),
+            Fault::Extended => json(StatusCode::OK, extended(body)),
             Fault::ConnectionDrop => {
                 let first_half = body[..body.floor_char_boundary(body.len() / 2)].to_owned();
                 let chunks: [Result<String, std::io::Error>; 2] = [
@@ -130,29 +137,11 @@ impl Fault {
                         "simulated drop",
                     )),
                 ];
-                let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                response
+                json(StatusCode::OK, Body::from_stream(futures_util::stream::iter(chunks)))
             }
-            _ => json_response(body),
+            _ => json(StatusCode::OK, body),
         }
     }
-}
-
-pub(crate) fn detail(status: StatusCode, text: &str) -> Response {
-    (
-        status,
-        axum::Json(tensorpix_models::ErrorBody {
-            detail: text.to_owned(),
-        }),
-    )
-        .into_response()
-}
-
-pub(crate) fn json_response(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// The job with what a later (or a hostile) API version might add: a new object, and a field

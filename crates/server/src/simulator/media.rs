@@ -41,7 +41,7 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         .is_some_and(|id| !id.is_empty() && id.bytes().all(|byte| byte.is_ascii_digit()));
     let asset_name = if download { "after.webm" } else { name.as_str() };
     let Some(asset) = ASSETS.iter().find(|asset| asset.name == asset_name) else {
-        return super::faults::detail(StatusCode::NOT_FOUND, "Not found.");
+        return crate::answer::detail(StatusCode::NOT_FOUND, "Not found.");
     };
     let mut response = (
         [
