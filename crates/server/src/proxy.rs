@@ -3,10 +3,10 @@
 //! A TensorPix key never expires and grants the whole account, so a public page must not carry
 //! it. The job card points its `api-base` here instead, and the proxy:
 //!
-//! - answers only `GET /api/jobs/{id}/` (and its CORS preflight) for a canonical numeric id, plus
-//!   `GET /healthz`; everything else is a 404 or 405 with a `{"detail": ...}` body. The upstream
-//!   URL is built from the parsed id, never from the client's path or query, so no other upstream
-//!   path is reachable;
+//! - answers only `GET /api/jobs/{id}/` for a canonical numeric id, plus `GET /healthz`;
+//!   everything else is a 404 or 405 with a `{"detail": ...}` body, except that `OPTIONS` gets a
+//!   CORS preflight answer. The upstream URL is built from the parsed id, never from the client's
+//!   path or query, so no other upstream path is reachable;
 //! - sends upstream only its own headers (`Authorization: Token KEY`, `Accept`, `User-Agent`):
 //!   the client's `Authorization`, cookies and everything else stay here;
 //! - passes on upstream's status and JSON body (including 429 and its `Retry-After`), replacing a
@@ -18,6 +18,10 @@
 //!   coalesced requests are free);
 //! - logs one line per request, never the key nor any client header.
 //!
+//! It is an axum [`Router`] (routes, the job route's raw-path guard, tower-http's CORS, headers
+//! and tracing layers) with the cache and the rate limiter in its state, served by hyper's own
+//! connection loop, which keeps the limits on request heads and the time to send them.
+//!
 //! It is stateless: the cache and the rate-limit buckets are per process and may be lost at any
 //! time, so any number of copies can run behind a load balancer (each copy then makes its own one
 //! request per job per TTL), and a CDN in front can share cacheable answers (`Cache-Control:
@@ -25,41 +29,44 @@
 
 pub mod api_key;
 pub mod cache;
-pub mod cors;
+pub mod origins;
 pub mod rate_limit;
 pub mod routes;
 pub mod upstream;
 
-use std::convert::Infallible;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{AGE, ALLOW, CACHE_CONTROL, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
 use bytes::Bytes;
-use http::header::{AGE, ALLOW, CACHE_CONTROL, ORIGIN, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
-use http::request::Parts;
-use http::{HeaderName, HeaderValue, Method, StatusCode};
-use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-
-use crate::answer::{detail, json};
-use crate::cli;
+use tower::{Layer, Service};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 pub use self::api_key::{API_KEY_VARIABLE, ApiKey, ApiKeyError};
 use self::cache::{GetError, Served, SingleFlight, Source};
-pub use self::cors::{AllowedOrigins, OriginError};
+pub use self::origins::{AllowedOrigins, OriginError};
 use self::rate_limit::RateLimiter;
-use self::routes::{JobId, Route};
+use self::routes::JobId;
 use self::upstream::{Fetched, Upstream, UpstreamError, UpstreamResponse};
 pub use self::upstream::{UpstreamBase, UpstreamBaseError};
+use crate::answer::{detail, json};
+use crate::cli;
 
 /// The longest `--cache-ttl`: a job card shows live progress, so answers must not be old.
 pub const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
@@ -150,10 +157,11 @@ pub enum ProxyError {
 
 /// A configured proxy, ready to serve on a listener.
 pub struct Proxy {
-    state: Arc<State>,
+    state: Arc<ProxyState>,
 }
 
-struct State {
+/// What the handlers share: the configuration, the upstream client, the cache and the limiter.
+struct ProxyState {
     config: ProxyConfig,
     upstream: Upstream,
     cache: Arc<SingleFlight<JobId, Fetched>>,
@@ -161,6 +169,14 @@ struct State {
     /// `public, max-age=N` for cacheable answers.
     cache_control: HeaderValue,
 }
+
+/// The address a request counts against for rate limiting and shows in the log (see
+/// [`rate_limit::client_address`]); put in the request's extensions for the layers after it.
+#[derive(Debug, Clone, Copy)]
+struct Client(IpAddr);
+
+const JOB_METHODS: &str = "GET, OPTIONS";
+const HEALTH_METHODS: &str = "GET";
 
 impl Proxy {
     pub fn new(config: ProxyConfig, key: &ApiKey) -> Result<Proxy, ProxyError> {
@@ -176,7 +192,7 @@ impl Proxy {
         // Whole seconds, at least one: a CDN then never keeps an answer much longer than we do.
         let max_age = config.cache_ttl.as_secs().max(1);
         Ok(Proxy {
-            state: Arc::new(State {
+            state: Arc::new(ProxyState {
                 limiter: RateLimiter::new(config.rate_limit),
                 cache_control: HeaderValue::try_from(format!("public, max-age={max_age}")).expect("ASCII"),
                 config,
@@ -184,6 +200,47 @@ impl Proxy {
                 cache,
             }),
         })
+    }
+
+    /// The routes and their layers. Each request needs the connection's peer address as a
+    /// [`ConnectInfo`] extension, which [`Proxy::serve`] adds.
+    pub fn router(&self) -> Router {
+        let state = Arc::clone(&self.state);
+        // Each route's methods as one service, so that the layers below wrap it whole: a layer
+        // on a method router would run per method and get the router's `Allow` header added.
+        let job_methods = get(job)
+            .head(job_method_not_allowed)
+            .fallback(job_method_not_allowed)
+            .with_state(Arc::clone(&state));
+        // The raw-path guard answers before any method is looked at.
+        let job = middleware::from_fn(routes::canonical_job).layer(job_methods);
+        let health = get(health)
+            .head(health_method_not_allowed)
+            .fallback(health_method_not_allowed);
+        // The last layer added sees a request first.
+        Router::new()
+            .route_service("/api/jobs/{id}/", job)
+            .route_service("/healthz", health)
+            .fallback(not_found)
+            .layer(middleware::from_fn(refuse_large_heads))
+            .layer(state.config.allowed_origins.cors())
+            .layer(SetResponseHeaderLayer::if_not_present(
+                CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(log_response)
+                    .on_body_chunk(())
+                    .on_eos(())
+                    .on_failure(()),
+            )
+            .layer(middleware::map_request_with_state(state, identify_client))
     }
 
     /// Serves on `listener` until `shutdown` completes, then lets open requests finish (for up
@@ -204,12 +261,15 @@ impl Proxy {
                 "the upstream URL is plain http to another host: the API key crosses the network unencrypted"
             );
         }
+        // hyper's own builder rather than `axum::serve`: its limits on the request head and on the
+        // time to send it are not reachable through axum.
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_READ_TIMEOUT)
             .max_header_size(HARD_REQUEST_HEAD_BYTES)
             .max_headers(MAX_REQUEST_HEADERS);
+        let mut make_service = self.router().into_make_service_with_connect_info::<SocketAddr>();
         let graceful = GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -227,8 +287,9 @@ impl Proxy {
                 }
             };
             let _ = stream.set_nodelay(true);
-            let state = Arc::clone(&self.state);
-            let service = service_fn(move |request| handle(Arc::clone(&state), peer, request));
+            // The router with this connection's `ConnectInfo`; always ready, never fails.
+            let Ok(service) = make_service.call(peer).await;
+            let service = TowerToHyperService::new(service);
             let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
             tokio::spawn(async move {
                 if let Err(error) = connection.await {
@@ -258,62 +319,78 @@ pub async fn run(config: ProxyConfig, key: ApiKey) -> Result<(), ProxyError> {
     proxy.serve(listener, shutdown).await.map_err(ProxyError::Serve)
 }
 
-async fn handle(
-    state: Arc<State>,
-    peer: SocketAddr,
-    request: hyper::Request<Incoming>,
-) -> Result<Response, Infallible> {
-    let started = Instant::now();
-    // The body is never read: no route takes one.
-    let (request, _) = request.into_parts();
-    let client = rate_limit::client_address(peer.ip(), &request.headers, state.config.client_ip_header.as_ref());
-    let (mut response, cache) = state.respond(&request, client).await;
-    let headers = response.headers_mut();
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // Only answers that are the same for every viewer say otherwise.
-    if !headers.contains_key(CACHE_CONTROL) {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    if !cors::AllowedOrigins::is_preflight(&request.method, &request.headers) {
-        state
-            .config
-            .allowed_origins
-            .decorate(request.headers.get(ORIGIN), headers);
-    }
-    tracing::info!(
-        %client,
-        method = %request.method,
-        path = %LoggedPath(request.uri.path()),
-        status = response.status().as_u16(),
-        cache = %cache.map_or("-", Source::as_str),
-        latency_ms = %format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
-        "request"
-    );
-    Ok(response)
+/// First of all: who is asking, from the peer address or the load balancer's header.
+async fn identify_client(
+    State(state): State<Arc<ProxyState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+) -> Request {
+    let client = rate_limit::client_address(peer.ip(), request.headers(), state.config.client_ip_header.as_ref());
+    request.extensions_mut().insert(Client(client));
+    request
 }
 
-impl State {
-    async fn respond(&self, request: &Parts, client: IpAddr) -> (Response, Option<Source>) {
-        if head_size(request) > MAX_REQUEST_HEAD_BYTES {
-            return (
-                detail(
-                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "Request headers are too large.",
-                ),
-                None,
-            );
-        }
-        match (routes::route(request.uri.path()), &request.method) {
-            (Route::NotFound, _) => (detail(StatusCode::NOT_FOUND, "Not found."), None),
-            (Route::Health, &Method::GET) => (json(StatusCode::OK, Bytes::from_static(b"{\"status\":\"ok\"}")), None),
-            (Route::Health, method) => (method_not_allowed(method, "GET"), None),
-            (Route::Job(job), &Method::GET) => self.job(job, client).await,
-            (Route::Job(_), &Method::OPTIONS) => (self.options(request), None),
-            (Route::Job(_), method) => (method_not_allowed(method, "GET, OPTIONS"), None),
-        }
-    }
+/// The request's log context: who asked for what. Never the query nor any other header.
+fn request_span(request: &Request) -> Span {
+    let client = request.extensions().get::<Client>().map(|client| client.0);
+    tracing::info_span!(
+        "request",
+        client = %client.map_or_else(|| "-".to_owned(), |client| client.to_string()),
+        method = %LoggedPath(request.method().as_str()),
+        path = %LoggedPath(request.uri().path()),
+    )
+}
 
-    async fn job(&self, job: JobId, client: IpAddr) -> (Response, Option<Source>) {
+/// One line per answer, in the request's span, with how the cache served it.
+fn log_response(response: &Response, latency: Duration, _span: &Span) {
+    tracing::info!(
+        status = response.status().as_u16(),
+        cache = %response.extensions().get::<Source>().map_or("-", |source| source.as_str()),
+        latency_ms = %format_args!("{:.2}", latency.as_secs_f64() * 1000.0),
+        "answered"
+    );
+}
+
+/// A head between our limit and hyper's (above which hyper answers a bare 431 itself) gets a 431
+/// with a `detail`.
+async fn refuse_large_heads(request: Request, next: Next) -> Response {
+    if head_size(&request) > MAX_REQUEST_HEAD_BYTES {
+        return detail(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "Request headers are too large.",
+        );
+    }
+    next.run(request).await
+}
+
+/// `GET /api/jobs/{id}/`, the id checked by [`routes::canonical_job`]. The body is never read.
+async fn job(
+    State(state): State<Arc<ProxyState>>,
+    Extension(job): Extension<JobId>,
+    Extension(Client(client)): Extension<Client>,
+) -> Response {
+    state.job(job, client).await
+}
+
+async fn health() -> Response {
+    json(StatusCode::OK, Bytes::from_static(b"{\"status\":\"ok\"}"))
+}
+
+async fn not_found() -> Response {
+    detail(StatusCode::NOT_FOUND, "Not found.")
+}
+
+async fn job_method_not_allowed(method: Method) -> Response {
+    method_not_allowed(&method, JOB_METHODS)
+}
+
+async fn health_method_not_allowed(method: Method) -> Response {
+    method_not_allowed(&method, HEALTH_METHODS)
+}
+
+impl ProxyState {
+    /// The job's answer, marked with how the cache served it (for the log).
+    async fn job(&self, job: JobId, client: IpAddr) -> Response {
         let upstream = self.upstream.clone();
         let served = self
             .cache
@@ -324,7 +401,11 @@ impl State {
             )
             .await;
         match served {
-            Ok(served) => (self.job_response(&served), Some(served.source)),
+            Ok(served) => {
+                let mut response = self.job_response(&served);
+                response.extensions_mut().insert(served.source);
+                response
+            }
             Err(GetError::Refused(wait)) => {
                 let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
                 let mut response = detail(
@@ -332,12 +413,9 @@ impl State {
                     &format!("Too many requests from this address. Try again in {seconds} seconds."),
                 );
                 response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
-                (response, None)
+                response
             }
-            Err(GetError::Abandoned) => (
-                detail(StatusCode::BAD_GATEWAY, "The proxy failed while fetching this job."),
-                None,
-            ),
+            Err(GetError::Abandoned) => detail(StatusCode::BAD_GATEWAY, "The proxy failed while fetching this job."),
         }
     }
 
@@ -384,21 +462,6 @@ impl State {
         }
         response
     }
-
-    /// `OPTIONS` on a job: a CORS preflight, or a plain question about the allowed methods.
-    fn options(&self, request: &Parts) -> Response {
-        let mut response = empty(StatusCode::NO_CONTENT);
-        if AllowedOrigins::is_preflight(&request.method, &request.headers) {
-            self.config
-                .allowed_origins
-                .preflight(&request.headers, response.headers_mut());
-        } else {
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("GET, OPTIONS"));
-        }
-        response
-    }
 }
 
 /// Fetches in the background task the cache runs, and says in the log what went wrong, once
@@ -442,15 +505,16 @@ fn remaining_retry_after(value: &HeaderValue, served: &Served<Fetched>) -> Heade
 }
 
 /// The request line and headers as sent, give or take the separators.
-fn head_size(request: &Parts) -> usize {
-    let target = request.uri.path_and_query().map_or(0, |target| target.as_str().len())
-        + request.uri.authority().map_or(0, |authority| authority.as_str().len());
+fn head_size(request: &Request) -> usize {
+    let uri = request.uri();
+    let target = uri.path_and_query().map_or(0, |target| target.as_str().len())
+        + uri.authority().map_or(0, |authority| authority.as_str().len());
     let headers: usize = request
-        .headers
+        .headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
-    request.method.as_str().len() + target + headers + 12
+    request.method().as_str().len() + target + headers + 12
 }
 
 /// A path for the log: never the query (where tokens end up), and not endlessly long.
@@ -463,12 +527,6 @@ impl fmt::Display for LoggedPath<'_> {
             None => formatter.write_str(self.0),
         }
     }
-}
-
-fn empty(status: StatusCode) -> Response {
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = status;
-    response
 }
 
 /// DRF's wording, so the card shows the same message it would get from the API.

@@ -1,6 +1,14 @@
-//! The proxy's whole URL space, matched on the raw path: one job route and a health check.
+//! The job route's guard: axum routes `/api/jobs/{id}/`, and then only a canonical id, matched
+//! on the raw path, gets through to the handler.
 
 use std::fmt;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::answer::detail;
 
 /// A job id as the proxy accepts it: 1 to 18 ASCII digits without a leading zero, so it is
 /// positive, fits an `i64`, and each job has exactly one URL (one cache entry, one CDN key).
@@ -29,25 +37,26 @@ impl fmt::Display for JobId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    /// `/api/jobs/{id}/`
-    Job(JobId),
-    /// `/healthz`
-    Health,
-    NotFound,
-}
-
-/// Matches the path exactly as received: nothing is decoded or normalised first, so `%2f`,
-/// `%2e%2e`, `..` and doubled slashes simply do not match. The query is not part of `path`.
-pub fn route(path: &str) -> Route {
-    if path == "/healthz" {
-        return Route::Health;
-    }
+/// The job a path names, matched exactly as received: nothing is decoded or normalised first, so
+/// `%2f`, `%2e%2e`, `..` and doubled slashes simply do not match. The query is not part of `path`.
+pub fn job_id(path: &str) -> Option<JobId> {
     path.strip_prefix("/api/jobs/")
         .and_then(|rest| rest.strip_suffix('/'))
         .and_then(JobId::parse)
-        .map_or(Route::NotFound, Route::Job)
+}
+
+/// Middleware on the job route, in front of its methods: a path that is not a canonical job
+/// gets the same 404 as any unknown path, whatever the method (axum's `{id}` matches `%31` or
+/// `0102` too, and its `Path` extractor would decode them). The handler finds the [`JobId`] in
+/// the request's extensions.
+pub async fn canonical_job(mut request: Request, next: Next) -> Response {
+    match job_id(request.uri().path()) {
+        Some(job) => {
+            request.extensions_mut().insert(job);
+            next.run(request).await
+        }
+        None => detail(StatusCode::NOT_FOUND, "Not found."),
+    }
 }
 
 #[cfg(test)]
@@ -56,12 +65,11 @@ mod tests {
 
     #[test]
     fn only_canonical_job_paths_match() {
-        assert_eq!(route("/api/jobs/102/"), Route::Job(JobId(102)));
+        assert_eq!(job_id("/api/jobs/102/"), Some(JobId(102)));
         assert_eq!(
-            route("/api/jobs/999999999999999999/"),
-            Route::Job(JobId(999_999_999_999_999_999))
+            job_id("/api/jobs/999999999999999999/"),
+            Some(JobId(999_999_999_999_999_999))
         );
-        assert_eq!(route("/healthz"), Route::Health);
         for path in [
             "/api/jobs/",
             "/api/jobs//",
@@ -83,13 +91,14 @@ mod tests {
             "/api/jobs/99999999999999999999/",
             "//api/jobs/1/",
             "/API/jobs/1/",
+            "/healthz",
             "/healthz/",
             "/_sim/stats",
             "/media/after.webm",
             "*",
             "",
         ] {
-            assert_eq!(route(path), Route::NotFound, "{path}");
+            assert_eq!(job_id(path), None, "{path}");
         }
     }
 }

@@ -1,10 +1,14 @@
-//! CORS for the proxy: which page origins may read its answers, and the preflight reply.
+//! Which page origins may read the proxy's answers (`--allow-origin`), and the CORS layer that
+//! tells browsers so.
 
-use http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, VARY,
-};
-use http::{HeaderMap, HeaderValue, Method, Uri};
+use std::time::Duration;
+
+use http::header::{ACCEPT, ORIGIN, RETRY_AFTER};
+use http::{HeaderValue, Method, Uri};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// How long a browser may reuse a preflight's answer.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
 /// The origins allowed to read the proxy's answers from a browser.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -12,8 +16,7 @@ pub enum AllowedOrigins {
     /// No CORS headers at all: only a page served from the proxy's own origin can read it.
     #[default]
     SameOriginOnly,
-    /// `*`: any page. The answers hold nothing private (the key stays here), so this is safe;
-    /// naming origins only stops other sites from spending this proxy's quota.
+    /// `*`: any page can read the answers (the key itself stays here).
     Any,
     /// Exactly these origins, as browsers send them (`https://example.com`, no path).
     List(Vec<String>),
@@ -40,52 +43,34 @@ impl AllowedOrigins {
         Ok(())
     }
 
-    /// The `Access-Control-Allow-Origin` value for a request from `origin`, if it is allowed.
-    fn allow(&self, origin: Option<&HeaderValue>) -> Option<HeaderValue> {
+    /// The CORS layer in front of every route. Only an allowed origin gets
+    /// `Access-Control-Allow-Origin` (the browser then lets the page read the answer); a
+    /// preflight may ask for `GET` with no header beyond `Accept` (the proxy ignores a client's
+    /// `Authorization`, so it does not invite one); `Retry-After` is readable. Named origins make
+    /// every answer `Vary: Origin`, whether or not the request had one, so a CDN never hands the
+    /// copy made for one origin to another; `*` and no origins give one answer for everyone.
+    ///
+    /// The layer answers every `OPTIONS` itself, on any path, as a preflight.
+    pub fn cors(&self) -> CorsLayer {
+        let methods = CorsLayer::new().allow_methods([Method::GET, Method::OPTIONS]);
+        let readable = |layer: CorsLayer| {
+            layer
+                .allow_headers([ACCEPT])
+                .expose_headers([RETRY_AFTER])
+                .max_age(PREFLIGHT_MAX_AGE)
+        };
         match self {
-            AllowedOrigins::SameOriginOnly => None,
-            AllowedOrigins::Any => Some(HeaderValue::from_static("*")),
+            AllowedOrigins::SameOriginOnly => methods.vary([]),
+            AllowedOrigins::Any => readable(methods).allow_origin(AllowOrigin::any()).vary([]),
             AllowedOrigins::List(origins) => {
-                let origin = origin?;
-                let text = origin.to_str().ok()?;
-                origins.iter().any(|allowed| allowed == text).then(|| origin.clone())
+                let origins = origins
+                    .iter()
+                    .map(|origin| HeaderValue::from_str(origin).expect("a checked origin is a header value"));
+                readable(methods)
+                    .allow_origin(AllowOrigin::list(origins))
+                    .vary([ORIGIN])
             }
         }
-    }
-
-    /// Adds the CORS headers to an actual (non-preflight) response. A named-origins answer
-    /// differs by `Origin`, so it says `Vary: Origin` whether or not this request had one: a CDN
-    /// must not hand the copy made for one origin to another.
-    pub fn decorate(&self, origin: Option<&HeaderValue>, headers: &mut HeaderMap) {
-        if let Some(allowed) = self.allow(origin) {
-            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
-            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("retry-after"));
-        }
-        if matches!(self, AllowedOrigins::List(_)) {
-            headers.append(VARY, HeaderValue::from_static("origin"));
-        }
-    }
-
-    /// The headers of a preflight answer for `request`. The browser checks them: an origin that is
-    /// not allowed gets no `Access-Control-Allow-Origin`, and a request for any header beyond
-    /// `Accept` (notably `Authorization`) is not covered by `Access-Control-Allow-Headers`. Only
-    /// `Origin` changes the answer, so `Vary: Origin` covers it for caches.
-    pub fn preflight(&self, request: &HeaderMap, headers: &mut HeaderMap) {
-        self.decorate(request.get(http::header::ORIGIN), headers);
-        if !headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
-            return;
-        }
-        headers.remove(ACCESS_CONTROL_EXPOSE_HEADERS);
-        headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, OPTIONS"));
-        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("accept"));
-        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-    }
-
-    /// Whether `request` is a CORS preflight rather than a plain `OPTIONS`.
-    pub fn is_preflight(method: &Method, request: &HeaderMap) -> bool {
-        method == Method::OPTIONS
-            && request.contains_key(http::header::ORIGIN)
-            && request.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
     }
 
     /// For the startup log line.
@@ -139,6 +124,16 @@ fn parse_origin(text: &str) -> Result<String, OriginError> {
 
 #[cfg(test)]
 mod tests {
+    use std::convert::Infallible;
+
+    use axum::body::Body;
+    use http::header::{
+        ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+        ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, VARY,
+    };
+    use http::{Request, Response};
+    use tower::{Layer, ServiceExt};
+
     use super::*;
 
     fn origins(values: &[&str]) -> Result<AllowedOrigins, OriginError> {
@@ -173,24 +168,68 @@ mod tests {
         }
     }
 
-    #[test]
-    fn only_listed_origins_are_echoed_and_answers_vary_by_origin() {
+    /// The headers `origins` put on an answer to `method` from a page at `origin`.
+    async fn cors_headers(origins: &AllowedOrigins, method: Method, origin: Option<&str>) -> http::HeaderMap {
+        let routes = tower::service_fn(|_| async { Ok::<_, Infallible>(Response::new(Body::empty())) });
+        let mut request = Request::builder().method(method).uri("/api/jobs/1/");
+        if let Some(origin) = origin {
+            request = request
+                .header(ORIGIN, origin)
+                .header(ACCESS_CONTROL_REQUEST_METHOD, "GET");
+        }
+        let response = origins
+            .cors()
+            .layer(routes)
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        response.headers().clone()
+    }
+
+    #[tokio::test]
+    async fn only_listed_origins_are_echoed_and_answers_vary_by_origin() {
         let allowed = origins(&["https://example.com"]).unwrap();
-        let mut headers = HeaderMap::new();
-        allowed.decorate(Some(&HeaderValue::from_static("https://example.com")), &mut headers);
+        let headers = cors_headers(&allowed, Method::GET, Some("https://example.com")).await;
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "https://example.com");
         assert_eq!(headers[ACCESS_CONTROL_EXPOSE_HEADERS], "retry-after");
         assert_eq!(headers[VARY], "origin");
-        let mut headers = HeaderMap::new();
-        allowed.decorate(Some(&HeaderValue::from_static("https://evil.example")), &mut headers);
+        let headers = cors_headers(&allowed, Method::GET, Some("https://evil.example")).await;
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
         assert_eq!(headers[VARY], "origin");
-        let mut headers = HeaderMap::new();
-        AllowedOrigins::Any.decorate(None, &mut headers);
+        let headers = cors_headers(&allowed, Method::GET, None).await;
+        assert_eq!(headers[VARY], "origin", "a CDN must not serve this copy to an origin");
+        let headers = cors_headers(&AllowedOrigins::Any, Method::GET, None).await;
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
         assert!(
             !headers.contains_key(VARY),
             "the same answer for everyone shares one cache entry"
         );
+        let headers = cors_headers(
+            &AllowedOrigins::SameOriginOnly,
+            Method::GET,
+            Some("https://example.com"),
+        )
+        .await;
+        assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) && !headers.contains_key(VARY));
+    }
+
+    #[tokio::test]
+    async fn preflights_allow_get_and_accept_for_listed_origins_only() {
+        let allowed = origins(&["https://example.com"]).unwrap();
+        let headers = cors_headers(&allowed, Method::OPTIONS, Some("https://example.com")).await;
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "https://example.com");
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_METHODS], "GET,OPTIONS");
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_HEADERS], "accept");
+        assert_eq!(headers[ACCESS_CONTROL_MAX_AGE], "600");
+        let headers = cors_headers(&allowed, Method::OPTIONS, Some("https://evil.example")).await;
+        assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
+        let headers = cors_headers(
+            &AllowedOrigins::SameOriginOnly,
+            Method::OPTIONS,
+            Some("https://example.com"),
+        )
+        .await;
+        assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
+        assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_HEADERS));
     }
 }
