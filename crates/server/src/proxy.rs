@@ -29,6 +29,7 @@
 
 pub mod api_key;
 pub mod cache;
+pub mod clock;
 pub mod origins;
 pub mod rate_limit;
 pub mod routes;
@@ -38,7 +39,7 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{AGE, ALLOW, CACHE_CONTROL, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
@@ -60,6 +61,7 @@ use tracing::Span;
 
 pub use self::api_key::{API_KEY_VARIABLE, ApiKey, ApiKeyError};
 use self::cache::{GetError, Served, SingleFlight, Source};
+pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use self::origins::{AllowedOrigins, OriginError};
 use self::rate_limit::RateLimiter;
 use self::routes::JobId;
@@ -166,6 +168,7 @@ struct ProxyState {
     upstream: Upstream,
     cache: Arc<SingleFlight<JobId, Fetched>>,
     limiter: RateLimiter,
+    clock: Arc<dyn Clock>,
     /// `public, max-age=N` for cacheable answers.
     cache_control: HeaderValue,
 }
@@ -180,15 +183,23 @@ const HEALTH_METHODS: &str = "GET";
 
 impl Proxy {
     pub fn new(config: ProxyConfig, key: &ApiKey) -> Result<Proxy, ProxyError> {
+        Proxy::with_clock(config, key, Arc::new(SystemClock))
+    }
+
+    /// A proxy whose cache and rate limiter read `clock` (tests pass a [`ManualClock`]).
+    pub fn with_clock(config: ProxyConfig, key: &ApiKey, clock: Arc<dyn Clock>) -> Result<Proxy, ProxyError> {
         let upstream = Upstream::new(config.upstream.clone(), key, config.upstream_timeout).map_err(ProxyError::Tls)?;
         let ttl = config.cache_ttl;
-        let cache = SingleFlight::new(move |fetched: &Fetched| match fetched {
+        let wall_clock = Arc::clone(&clock);
+        let keep_for = move |fetched: &Fetched| match fetched {
             Ok(answer) if is_cacheable(answer) => Some(ttl),
             Ok(answer) if answer.status == StatusCode::TOO_MANY_REQUESTS => {
-                retry_delay(answer.retry_after.as_ref()).map(|delay| delay.min(MAX_THROTTLE_HOLD))
+                retry_delay(answer.retry_after.as_ref(), wall_clock.unix_millis())
+                    .map(|delay| delay.min(MAX_THROTTLE_HOLD))
             }
             _ => None,
-        });
+        };
+        let cache = SingleFlight::new(keep_for, Arc::clone(&clock));
         // Whole seconds, at least one: a CDN then never keeps an answer much longer than we do.
         let max_age = config.cache_ttl.as_secs().max(1);
         Ok(Proxy {
@@ -198,6 +209,7 @@ impl Proxy {
                 config,
                 upstream,
                 cache,
+                clock,
             }),
         })
     }
@@ -235,6 +247,7 @@ impl Proxy {
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(request_span)
+                    .on_request(log_arrival)
                     .on_response(log_response)
                     .on_body_chunk(())
                     .on_eos(())
@@ -341,6 +354,11 @@ fn request_span(request: &Request) -> Span {
     )
 }
 
+/// For debugging (and for a test that must know when every request has reached the proxy).
+fn log_arrival(_request: &Request, _span: &Span) {
+    tracing::debug!("arrived");
+}
+
 /// One line per answer, in the request's span, with how the cache served it.
 fn log_response(response: &Response, latency: Duration, _span: &Span) {
     tracing::info!(
@@ -396,7 +414,7 @@ impl ProxyState {
             .cache
             .get(
                 job,
-                || self.limiter.acquire(client, Instant::now()),
+                || self.limiter.acquire(client, self.clock.now()),
                 move || async move { fetch_and_report(upstream, job).await },
             )
             .await;
@@ -487,10 +505,10 @@ fn is_cacheable(answer: &UpstreamResponse) -> bool {
     answer.json && matches!(answer.status, StatusCode::OK | StatusCode::NOT_FOUND)
 }
 
-/// How long a `Retry-After` asks to wait (capped at `tensorpix_models::time::MAX_RETRY_AFTER`).
-fn retry_delay(value: Option<&HeaderValue>) -> Option<Duration> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_millis() as i64;
-    tensorpix_models::time::retry_after(value?.to_str().ok()?, now)
+/// How long a `Retry-After` asks to wait at `now_millis` (capped at
+/// `tensorpix_models::time::MAX_RETRY_AFTER`).
+fn retry_delay(value: Option<&HeaderValue>, now_millis: i64) -> Option<Duration> {
+    tensorpix_models::time::retry_after(value?.to_str().ok()?, now_millis)
 }
 
 /// A cached 429's delay-seconds, counted down by the answer's age; a date needs no adjusting.
@@ -545,20 +563,25 @@ mod tests {
 
     #[test]
     fn retry_after_is_read_as_seconds_or_a_date() {
+        // 2026-12-02T07:00:00Z, on a whole second as HTTP dates are.
+        let now = 1_796_194_800_000;
         assert_eq!(
-            retry_delay(Some(&HeaderValue::from_static("2"))),
+            retry_delay(Some(&HeaderValue::from_static("2")), now),
             Some(Duration::from_secs(2))
         );
-        let in_ten_seconds = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64 + 10_000;
-        let date = HeaderValue::try_from(tensorpix_models::time::format_http_date(in_ten_seconds)).unwrap();
-        let delay = retry_delay(Some(&date)).unwrap();
-        assert!((8..=10).contains(&delay.as_secs()), "{delay:?}");
-        assert_eq!(retry_delay(Some(&HeaderValue::from_static("soon"))), None);
+        let date = HeaderValue::try_from(tensorpix_models::time::format_http_date(now + 10_000)).unwrap();
+        assert_eq!(retry_delay(Some(&date), now), Some(Duration::from_secs(10)));
         assert_eq!(
-            retry_delay(Some(&HeaderValue::from_static("18446744073709551615"))),
+            retry_delay(Some(&date), now + 20_000),
+            Some(Duration::ZERO),
+            "a past date means now"
+        );
+        assert_eq!(retry_delay(Some(&HeaderValue::from_static("soon")), now), None);
+        assert_eq!(
+            retry_delay(Some(&HeaderValue::from_static("18446744073709551615")), now),
             Some(tensorpix_models::time::MAX_RETRY_AFTER)
         );
-        assert_eq!(retry_delay(None), None);
+        assert_eq!(retry_delay(None, now), None);
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use super::clock::Clock;
+
 /// How an answer was obtained, for logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -64,6 +66,7 @@ enum Slot<V> {
 pub struct SingleFlight<K, V> {
     slots: Mutex<Slots<K, V>>,
     keep_for: KeepFor<V>,
+    clock: Arc<dyn Clock>,
 }
 
 struct Slots<K, V> {
@@ -79,13 +82,15 @@ where
     K: Eq + Hash + Clone + Send + 'static,
     V: Send + Sync + 'static,
 {
-    pub fn new(keep_for: impl Fn(&V) -> Option<Duration> + Send + Sync + 'static) -> Arc<Self> {
+    /// A cache that keeps each answer for as long as `keep_for` says, by `clock`.
+    pub fn new(keep_for: impl Fn(&V) -> Option<Duration> + Send + Sync + 'static, clock: Arc<dyn Clock>) -> Arc<Self> {
         Arc::new(SingleFlight {
             slots: Mutex::new(Slots {
                 map: HashMap::new(),
                 sweep_at: MIN_SWEEP_AT,
             }),
             keep_for: Box::new(keep_for),
+            clock,
         })
     }
 
@@ -108,7 +113,7 @@ where
     {
         let (mut receiver, source) = {
             let mut slots = self.slots();
-            let now = Instant::now();
+            let now = self.clock.now();
             match slots.map.get(&key) {
                 Some(Slot::Ready {
                     value,
@@ -159,7 +164,7 @@ where
         let mut slots = self.slots();
         match (self.keep_for)(value) {
             Some(keep) if !keep.is_zero() => {
-                let fetched = Instant::now();
+                let fetched = self.clock.now();
                 slots.map.insert(
                     key,
                     Slot::Ready {
@@ -200,50 +205,77 @@ impl<K: Eq + Hash, V> Slots<K, V> {
 
 #[cfg(test)]
 mod tests {
+    use std::pin::Pin;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Poll;
+
+    use tokio::sync::Semaphore;
 
     use super::*;
+    use crate::proxy::clock::ManualClock;
 
-    fn counting_fetch(counter: &Arc<AtomicUsize>, delay: Duration) -> impl Future<Output = u32> + Send + 'static {
-        let counter = Arc::clone(counter);
-        async move {
-            tokio::time::sleep(delay).await;
-            counter.fetch_add(1, Ordering::SeqCst) as u32
-        }
+    fn cache(
+        keep_for: impl Fn(&u32) -> Option<Duration> + Send + Sync + 'static,
+    ) -> (Arc<SingleFlight<u32, u32>>, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new());
+        (SingleFlight::new(keep_for, clock.clone()), clock)
+    }
+
+    /// Polls `future` once: it runs up to its first wait.
+    async fn start<F: Future + Unpin>(future: &mut F) {
+        std::future::poll_fn(|context| {
+            assert!(
+                Pin::new(&mut *future).poll(context).is_pending(),
+                "it should wait for the fetch"
+            );
+            Poll::Ready(())
+        })
+        .await;
     }
 
     #[tokio::test]
     async fn concurrent_gets_share_one_fetch_and_later_ones_hit() {
-        let cache = SingleFlight::new(|_: &u32| Some(Duration::from_secs(60)));
+        let (cache, _) = cache(|_| Some(Duration::from_secs(60)));
         let fetches = Arc::new(AtomicUsize::new(0));
-        let gets = (0..50).map(|_| {
-            let cache = Arc::clone(&cache);
-            let fetches = Arc::clone(&fetches);
-            tokio::spawn(async move {
-                cache
-                    .get(
-                        7,
-                        || Ok::<(), ()>(()),
-                        || counting_fetch(&fetches, Duration::from_millis(50)),
-                    )
-                    .await
-                    .unwrap()
+        // The fetch waits for the gate, which opens only once every get has joined it.
+        let gate = Arc::new(Semaphore::new(0));
+        let mut gets: Vec<_> = (0..50)
+            .map(|_| {
+                let (fetches, gate) = (Arc::clone(&fetches), Arc::clone(&gate));
+                Box::pin(cache.get(
+                    7,
+                    || Ok::<(), ()>(()),
+                    move || async move {
+                        let _open = gate.acquire().await;
+                        fetches.fetch_add(1, Ordering::SeqCst) as u32
+                    },
+                ))
             })
-        });
+            .collect();
+        for get in &mut gets {
+            start(get).await;
+        }
+        gate.add_permits(1);
         let mut sources = Vec::new();
-        for get in gets.collect::<Vec<_>>() {
+        for get in gets {
             sources.push(get.await.unwrap().source);
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
-        assert_eq!(sources.iter().filter(|source| **source == Source::Miss).count(), 1);
-        assert!(sources.iter().all(|source| *source != Source::Hit));
+        assert_eq!(sources[0], Source::Miss);
+        assert!(
+            sources[1..].iter().all(|source| *source == Source::Coalesced),
+            "{sources:?}"
+        );
         let later = cache.get(7, || Err(()), || async { 99 }).await.unwrap();
-        assert_eq!((later.source, *later.value), (Source::Hit, 0));
+        assert_eq!(
+            (later.source, *later.value, later.age),
+            (Source::Hit, 0, Duration::ZERO)
+        );
     }
 
     #[tokio::test]
     async fn unkept_answers_are_fetched_again_and_refusals_start_nothing() {
-        let cache = SingleFlight::new(|value: &u32| (*value > 0).then(|| Duration::from_millis(30)));
+        let (cache, clock) = cache(|value| (*value > 0).then(|| Duration::from_millis(30)));
         let first = cache.get(1, || Ok::<(), ()>(()), || async { 0 }).await.unwrap();
         assert_eq!(first.source, Source::Miss);
         assert!(cache.is_empty(), "0 is not kept");
@@ -253,18 +285,17 @@ mod tests {
         );
         assert!(cache.is_empty());
         cache.get(1, || Ok::<(), ()>(()), || async { 5 }).await.unwrap();
-        assert_eq!(
-            cache.get(1, || Err(()), || async { 6 }).await.unwrap().source,
-            Source::Hit
-        );
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        clock.advance(Duration::from_millis(29));
+        let kept = cache.get(1, || Err(()), || async { 6 }).await.unwrap();
+        assert_eq!((kept.source, kept.age), (Source::Hit, Duration::from_millis(29)));
+        clock.advance(Duration::from_millis(1));
         let expired = cache.get(1, || Ok::<(), ()>(()), || async { 6 }).await.unwrap();
         assert_eq!((expired.source, *expired.value), (Source::Miss, 6));
     }
 
     #[tokio::test]
     async fn a_panicking_fetch_abandons_its_waiters_but_not_the_key() {
-        let cache = SingleFlight::new(|_: &u32| Some(Duration::from_secs(60)));
+        let (cache, _) = cache(|_| Some(Duration::from_secs(60)));
         let failed = cache
             .get(
                 3,
