@@ -8,7 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::{Reply, request};
 use serde_json::Value;
 use tensorpix_models::{DecodeError, JobStatus, decode_error_body, decode_job};
-use tensorpix_server::simulator::DEFAULT_API_KEY;
+use tensorpix_server::simulator::{self, DEFAULT_API_KEY, SimulatorConfig};
+use tokio::net::{TcpListener, TcpStream};
 
 async fn start() -> SocketAddr {
     common::start_simulator(DEFAULT_API_KEY).await
@@ -356,4 +357,23 @@ async fn a_start_instant_in_the_path_dates_the_static_jobs_from_it() {
         assert_eq!(reply.status, 404, "{bad}");
         assert!(reply.detail().contains("no start instant"), "{bad}: {}", reply.detail());
     }
+}
+
+#[tokio::test]
+async fn the_simulator_stops_when_its_shutdown_future_completes() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let config = SimulatorConfig {
+        listen: address,
+        api_key: DEFAULT_API_KEY.into(),
+        quiet: true,
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(simulator::serve(listener, config, async {
+        let _ = stopped.await;
+    }));
+    assert_eq!(get(address, "/api/jobs/102/").await.status, 200);
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
+    assert!(TcpStream::connect(address).await.is_err(), "it no longer listens");
 }

@@ -22,7 +22,7 @@ use tensorpix_server::proxy::api_key::KeySource;
 use tensorpix_server::proxy::{AllowedOrigins, ApiKey, ManualClock, Proxy, ProxyConfig};
 use tensorpix_server::simulator::DEFAULT_API_KEY;
 use tensorpix_server::simulator::catalog::{self, Context, Lookup};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 const ALLOWED_ORIGIN: &str = "https://example.com";
@@ -626,4 +626,21 @@ async fn health_is_always_ok() {
     let health = get(proxy, "/healthz").await;
     assert_eq!((health.status, health.body.as_str()), (200, r#"{"status":"ok"}"#));
     assert_eq!(health.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn the_proxy_stops_when_its_shutdown_future_completes() {
+    let simulator = start_simulator(DEFAULT_API_KEY).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let config = ProxyConfig::from_flags(["--upstream", &format!("http://{simulator}")]).unwrap();
+    let key = ApiKey::new(DEFAULT_API_KEY, KeySource::Environment).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(Proxy::new(config, &key).unwrap().serve(listener, async {
+        let _ = stopped.await;
+    }));
+    assert_eq!(get(address, "/healthz").await.status, 200);
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
+    assert!(TcpStream::connect(address).await.is_err(), "it no longer listens");
 }

@@ -1,9 +1,14 @@
 //! Every payload the simulator serves validates against the official schema excerpt (`spec/`),
 //! except where the real API is documented to differ: `started`, `eta_s` and `output_video` are
-//! null while a job has not started or finished.
+//! null while a job has not started or finished. The catalog's jobs are checked as built, and the
+//! bodies a running simulator sends (jobs, a list page, error bodies) as they arrive.
 
+mod common;
+
+use common::request;
 use serde_json::{Value, json};
 use tensorpix_models::time::parse_rfc3339_millis;
+use tensorpix_server::simulator::DEFAULT_API_KEY;
 use tensorpix_server::simulator::catalog::{self, Context, Lookup};
 
 const SPEC: &str = include_str!("../../../spec/tensorpix-openapi-1.0.0-schemas.yaml");
@@ -284,4 +289,59 @@ fn error_bodies_and_lists_validate() {
     let list = json!({"count": results.len(), "next": null, "previous": null, "results": results});
     let errors = validator.validate("PaginatedJobList", &list);
     assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+/// The status error the catalog's forward-compatibility job always has.
+const UNKNOWN_STATUS: &str = "status: 7 is not one of [0,1,2,-1,-2]";
+
+#[tokio::test]
+async fn what_a_running_simulator_serves_validates() {
+    let validator = Validator::new();
+    let simulator = common::start_simulator(DEFAULT_API_KEY).await;
+    let auth = [("Authorization", "Token tpx-demo-key")];
+    let served = |path: String, status: u16| async move {
+        let reply = request(simulator, "GET", &path, &auth, "").await;
+        assert_eq!(reply.status, status, "{path}: {}", reply.body);
+        serde_json::from_str::<Value>(&reply.body).unwrap_or_else(|error| panic!("{path}: {error}"))
+    };
+
+    for id in catalog::DEMO_JOB_IDS {
+        let errors = validator.validate("Job", &served(format!("/api/jobs/{id}/"), 200).await);
+        if *id == UNKNOWN_STATUS_JOB {
+            assert_eq!(errors, [format!("$.{UNKNOWN_STATUS}")]);
+        } else {
+            assert!(errors.is_empty(), "job {id}:\n{}", errors.join("\n"));
+        }
+    }
+
+    let all = served("/api/jobs/".to_owned(), 200).await;
+    let unknown = catalog::DEMO_JOB_IDS
+        .iter()
+        .position(|id| *id == UNKNOWN_STATUS_JOB)
+        .unwrap();
+    assert_eq!(
+        validator.validate("PaginatedJobList", &all),
+        [format!("$.results[{unknown}].{UNKNOWN_STATUS}")]
+    );
+    let page = served("/api/jobs/?limit=5&offset=5".to_owned(), 200).await;
+    assert!(page["next"].is_string() && page["previous"].is_string(), "{page}");
+    assert_eq!(
+        validator.validate("PaginatedJobList", &page),
+        [format!("$.results[{}].{UNKNOWN_STATUS}", unknown - 5)]
+    );
+
+    for (path, status, schema) in [
+        ("/api/jobs/403/", 403, "ForbiddenError"),
+        ("/api/jobs/999999/", 404, "NotFoundError"),
+        ("/_fault/429/api/jobs/102/", 429, "RateLimitError"),
+        ("/_fault/500/api/jobs/102/", 500, "GenericError"),
+        ("/_fault/503/api/jobs/102/", 503, "GenericError"),
+    ] {
+        let errors = validator.validate(schema, &served(path.to_owned(), status).await);
+        assert!(errors.is_empty(), "{path}: {errors:?}");
+    }
+    let unauthenticated = request(simulator, "GET", "/api/jobs/102/", &[], "").await;
+    assert_eq!(unauthenticated.status, 401);
+    let body: Value = serde_json::from_str(&unauthenticated.body).unwrap();
+    assert!(validator.validate("UnauthenticatedError", &body).is_empty(), "{body}");
 }
