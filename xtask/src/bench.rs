@@ -85,10 +85,10 @@ pub fn run() -> Result<(), Failure> {
     );
 
     header("5. many cards: 100 cards (20 jobs × 5) on one page");
-    reset(&api)?;
+    simulator::reset(&api)?;
     let many = driver.measure(&page("many-cards.html", ""), Duration::from_secs(60))?;
     let many_ms = number_field(&many, "ms").ok_or("many-cards gave no time")?;
-    let requests = requests(&api)?;
+    let requests = simulator::requests(&api)?;
     println!("all 100 cards show their job after {many_ms:.0} ms; the simulator saw {requests} requests");
 
     let total = bundle_size::total(&sizes);
@@ -216,33 +216,4 @@ fn median_count(counts: &[u64]) -> u64 {
     let mut sorted = counts.to_vec();
     sorted.sort_unstable();
     sorted.get(sorted.len() / 2).copied().unwrap_or_default()
-}
-
-fn reset(api: &str) -> Result<(), String> {
-    simulator_request(api, "POST", "/_sim/reset").map(drop)
-}
-
-fn requests(api: &str) -> Result<u64, String> {
-    let stats = simulator_request(api, "GET", "/_sim/stats")?;
-    number_field(&stats, "total")
-        .map(|total| total as u64)
-        .ok_or_else(|| format!("no total in {stats}"))
-}
-
-fn simulator_request(api: &str, method: &str, path: &str) -> Result<String, String> {
-    use std::io::{Read, Write};
-    let address = api.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).map_err(|error| format!("simulator: {error}"))?;
-    let request =
-        format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|error| format!("simulator: {error}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|error| format!("simulator: {error}"))?;
-    Ok(response
-        .split_once("\r\n\r\n")
-        .map_or(String::new(), |(_, body)| body.to_owned()))
 }

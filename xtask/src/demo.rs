@@ -1,7 +1,6 @@
 //! `cargo xtask demo`: the simulator on :8099, the proxy in front of it on :8098, and
 //! `trunk serve --release` on :8080, until Ctrl-C.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -69,11 +68,10 @@ pub fn run() -> Result<(), Failure> {
 
 /// Repeats the banner once the page answers, since trunk's build log scrolls the first one away.
 fn announce_when_ready(banner: String) {
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, DEMO_PORT));
     thread::spawn(move || {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(30 * 60) {
-            if let Ok(200) = net::http_status(address, "/", Duration::from_secs(2)) {
+            if let Ok(200) = net::status(DEMO_URL, Duration::from_secs(2)) {
                 println!(
                     "\n✓ demo ready after {}\n{banner}\n",
                     crate::format_duration(started.elapsed())

@@ -1,14 +1,12 @@
 //! `cargo xtask load`: a bounded benchmark of the proxy's cache hits with wrk, on loopback only.
 
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::process::{self, command, find_on_path};
 use crate::server::{self, Profile, ProxyOptions};
-use crate::simulator::DEFAULT_API_KEY;
+use crate::simulator::{self, DEFAULT_API_KEY};
 use crate::{Failure, format_duration, header, net};
 
 /// The job every request asks for: finished, so its answer never changes.
@@ -60,7 +58,7 @@ pub fn run() -> Result<(), Failure> {
         proxy.url()
     );
     // The first request fills the cache; from then on wrk measures hits (and one refresh per TTL).
-    match net::http_status(proxy.address(), JOB_PATH, Duration::from_secs(5)) {
+    match net::status(&format!("{}{JOB_PATH}", proxy.url()), Duration::from_secs(5)) {
         Ok(200) => {}
         Ok(status) => return Err(format!("warming the cache: GET {JOB_PATH} answered {status}").into()),
         Err(error) => return Err(format!("warming the cache: GET {JOB_PATH} failed: {error}").into()),
@@ -70,7 +68,7 @@ pub fn run() -> Result<(), Failure> {
     header(&format!(
         "wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_DURATION} --latency {url}"
     ));
-    let before = upstream_requests(simulator.address())?;
+    let before = simulator::requests(&upstream)?;
     let (status, output) = process::run_tee(command("wrk").args([
         "-t",
         WRK_THREADS,
@@ -81,7 +79,7 @@ pub fn run() -> Result<(), Failure> {
         "--latency",
         &url,
     ]))?;
-    let after = upstream_requests(simulator.address())?;
+    let after = simulator::requests(&upstream)?;
     drop(proxy);
     drop(simulator);
     if !status.success() {
@@ -131,34 +129,6 @@ impl Figures {
             errors: (!errors.is_empty()).then(|| errors.join("; ")),
         })
     }
-}
-
-/// The simulator's count of job requests (`total` in `GET /_sim/stats`).
-fn upstream_requests(simulator: SocketAddr) -> Result<u64, String> {
-    let body = http_get_body(simulator, "/_sim/stats").map_err(|error| format!("GET /_sim/stats: {error}"))?;
-    total_in_stats(&body).ok_or_else(|| format!("GET /_sim/stats: no `total` in {body}"))
-}
-
-/// `{"total":12,"jobs":{...}}` → 12, without a JSON parser (xtask is std-only).
-fn total_in_stats(body: &str) -> Option<u64> {
-    let after = body.split_once("\"total\":")?.1.trim_start();
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
-}
-
-/// The body of `GET path`, through a bare HTTP/1.1 request with `Connection: close`.
-fn http_get_body(address: SocketAddr, path: &str) -> io::Result<String> {
-    let timeout = Duration::from_secs(5);
-    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
-    stream.set_read_timeout(Some(timeout))?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes())?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an HTTP response"))
 }
 
 /// Installs wrk from Debian's packages when it is missing.
@@ -230,12 +200,5 @@ Transfer/sec:    153.45MB
             Some("Non-2xx or 3xx responses: 17")
         );
         assert_eq!(Figures::parse("wrk: command not found"), None);
-    }
-
-    #[test]
-    fn reads_the_simulators_total() {
-        assert_eq!(total_in_stats(r#"{"total":12,"jobs":{"102":12}}"#), Some(12));
-        assert_eq!(total_in_stats(r#"{"total": 0, "jobs": {}}"#), Some(0));
-        assert_eq!(total_in_stats("nope"), None);
     }
 }

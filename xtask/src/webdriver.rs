@@ -21,7 +21,7 @@ impl Driver {
         let process = ChildGuard::spawn("chromedriver", command("chromedriver").arg(format!("--port={port}")))?;
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let started = Instant::now();
-        while net::http_status(address, "/status", Duration::from_millis(500)).is_err() {
+        while net::status(&format!("http://{address}/status"), Duration::from_millis(500)).is_err() {
             if started.elapsed() > Duration::from_secs(20) {
                 return Err("chromedriver did not answer within 20 s".into());
             }
