@@ -6,10 +6,12 @@ use std::fmt::Write as _;
 use std::fs;
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::process::{self, command, repo_root};
 use crate::simulator::{self, DEFAULT_API_KEY};
 use crate::static_server::StaticServer;
-use crate::webdriver::{Driver, number_field};
+use crate::webdriver::Driver;
 use crate::{Failure, bundle_size, header, net, setup};
 
 /// Cold loads of each first-card page; the median is reported.
@@ -65,7 +67,7 @@ pub fn run() -> Result<(), Failure> {
 
     header("4. memory: one card, after 100 updates and after 10,000 more (virtual clock)");
     let memory = driver.measure(&page("memory.html", "&job=109"), Duration::from_secs(300))?;
-    let memory_figure = |name: &str| number_field(&memory, name).ok_or_else(|| format!("no `{name}` in {memory}"));
+    let memory_figure = |name: &str| number(&memory, name);
     let (wasm_before, wasm_growth) = (memory_figure("wasm_after_100")?, memory_figure("wasm_growth")?);
     let (js_before, js_growth) = (memory_figure("js_after_100")?, memory_figure("js_growth")?);
     println!(
@@ -78,7 +80,7 @@ pub fn run() -> Result<(), Failure> {
     // The JS heap grows while the engine warms up; the same 10,000 updates after 10,000 others
     // show whether anything is kept.
     let steady = driver.measure(&page("memory.html", "&job=109&warm=10000"), Duration::from_secs(300))?;
-    let steady_js_growth = number_field(&steady, "js_growth").ok_or_else(|| format!("no `js_growth` in {steady}"))?;
+    let steady_js_growth = number(&steady, "js_growth")?;
     println!(
         "after 10,000 updates of warm-up, 10,000 more grow the JS heap by {} bytes",
         thousands(steady_js_growth)
@@ -87,7 +89,7 @@ pub fn run() -> Result<(), Failure> {
     header("5. many cards: 100 cards (20 jobs × 5) on one page");
     simulator::reset(&api)?;
     let many = driver.measure(&page("many-cards.html", ""), Duration::from_secs(60))?;
-    let many_ms = number_field(&many, "ms").ok_or("many-cards gave no time")?;
+    let many_ms = number(&many, "ms")?;
     let requests = simulator::requests(&api)?;
     println!("all 100 cards show their job after {many_ms:.0} ms; the simulator saw {requests} requests");
 
@@ -191,8 +193,15 @@ fn thousands(value: f64) -> String {
     if value < 0.0 { format!("-{grouped}") } else { grouped }
 }
 
-fn milliseconds(result: &str) -> Result<f64, String> {
-    number_field(result, "ms").ok_or_else(|| format!("no `ms` in {result}"))
+fn milliseconds(result: &Value) -> Result<f64, String> {
+    number(result, "ms")
+}
+
+/// The number `name` in a page's result.
+fn number(result: &Value, name: &str) -> Result<f64, String> {
+    result[name]
+        .as_f64()
+        .ok_or_else(|| format!("no number `{name}` in {result}"))
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -201,15 +210,11 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// The `counts` array of an updates page's result.
-fn mutation_counts(result: &str) -> Vec<u64> {
-    let Some(start) = result.find('[') else {
-        return Vec::new();
-    };
-    let end = result[start..].find(']').map_or(result.len(), |end| start + end);
-    result[start + 1..end]
-        .split(',')
-        .filter_map(|count| count.trim().parse().ok())
-        .collect()
+fn mutation_counts(result: &Value) -> Vec<u64> {
+    result["counts"]
+        .as_array()
+        .map(|counts| counts.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default()
 }
 
 fn median_count(counts: &[u64]) -> u64 {
