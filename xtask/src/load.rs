@@ -1,7 +1,5 @@
 //! `cargo xtask load`: a bounded benchmark of the proxy's cache hits with wrk, on loopback only.
 
-use std::os::unix::fs::MetadataExt;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::process::{self, command, find_on_path};
@@ -139,30 +137,12 @@ fn ensure_wrk() -> Result<(), String> {
     }
     println!("installing wrk (apt-get)…");
     let started = Instant::now();
-    process::run(apt_get()?.args(["update", "-qq"]))?;
-    process::run(apt_get()?.args(["install", "-y", "-qq", "wrk"]))?;
+    process::apt_install(&["wrk"])?;
     if find_on_path("wrk").is_none() {
         return Err("`apt-get install wrk` succeeded but `wrk` is still not on PATH".into());
     }
     println!("✓ wrk (installed in {})", format_duration(started.elapsed()));
     Ok(())
-}
-
-/// `apt-get`, non-interactive, through `sudo` when we are not root.
-fn apt_get() -> Result<Command, String> {
-    let is_root = std::fs::metadata("/proc/self").is_ok_and(|metadata| metadata.uid() == 0);
-    if is_root {
-        let mut apt = command("apt-get");
-        apt.env("DEBIAN_FRONTEND", "noninteractive");
-        return Ok(apt);
-    }
-    if find_on_path("sudo").is_none() {
-        return Err("installing wrk needs root or sudo; install it yourself: apt-get install wrk".into());
-    }
-    // sudo resets the environment, so pass DEBIAN_FRONTEND through `env`.
-    let mut apt = command("sudo");
-    apt.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
-    Ok(apt)
 }
 
 #[cfg(test)]

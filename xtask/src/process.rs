@@ -173,6 +173,39 @@ where
     });
 }
 
+/// `apt-get update` and `apt-get install` of `packages`, non-interactive, through `sudo` when we
+/// are not root.
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let apt_get = || -> Result<Command, String> {
+        if is_root() {
+            let mut apt = command("apt-get");
+            apt.env("DEBIAN_FRONTEND", "noninteractive");
+            return Ok(apt);
+        }
+        if find_on_path("sudo").is_none() {
+            return Err(format!(
+                "installing {0} needs root or sudo; install it yourself: apt-get install {0}",
+                packages.join(" ")
+            ));
+        }
+        // sudo resets the environment, so pass DEBIAN_FRONTEND through `env`.
+        let mut apt = command("sudo");
+        apt.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+        Ok(apt)
+    };
+    run(apt_get()?.args(["update", "-qq"]))?;
+    run(apt_get()?.args(["install", "-y", "-qq"]).args(packages))
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective user; `id -u` where there is no /proc.
+    match std::fs::metadata("/proc/self") {
+        Ok(metadata) => metadata.uid() == 0,
+        Err(_) => stdout_of(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0"),
+    }
+}
+
 /// A background child that is killed and reaped when the guard drops, so it never outlives the
 /// task, whether the task succeeds, fails with an error, or unwinds.
 pub struct ChildGuard {

@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -91,8 +91,7 @@ fn ensure_apt_browsers() -> Result<(), String> {
     }
     println!("installing {} (apt-get)…", missing.join(" "));
     let started = Instant::now();
-    process::run(apt_get()?.args(["update", "-qq"]))?;
-    process::run(apt_get()?.args(["install", "-y", "-qq"]).args(&missing))?;
+    process::apt_install(&missing)?;
     for &(binary, package) in APT_TEST_TOOLS.iter().filter(|(_, package)| missing.contains(package)) {
         let version = version_of(binary)
             .ok_or_else(|| format!("`apt-get install {package}` succeeded but `{binary}` is still not on PATH"))?;
@@ -102,38 +101,6 @@ fn ensure_apt_browsers() -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// `apt-get`, non-interactive, through `sudo` when we are not root.
-fn apt_get() -> Result<Command, String> {
-    if is_root() {
-        let mut apt = command("apt-get");
-        apt.env("DEBIAN_FRONTEND", "noninteractive");
-        return Ok(apt);
-    }
-    if find_on_path("sudo").is_none() {
-        return Err(format!(
-            "installing the browsers needs root or sudo; install them yourself: apt-get install {}",
-            APT_TEST_TOOLS
-                .iter()
-                .map(|(_, package)| *package)
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
-    }
-    // sudo resets the environment, so pass DEBIAN_FRONTEND through `env`.
-    let mut apt = command("sudo");
-    apt.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
-    Ok(apt)
-}
-
-fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // /proc/self belongs to the process's effective user; `id -u` where there is no /proc.
-    match fs::metadata("/proc/self") {
-        Ok(metadata) => metadata.uid() == 0,
-        Err(_) => process::stdout_of(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0"),
-    }
 }
 
 /// A tool that comes from `cargo install`.
