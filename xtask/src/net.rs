@@ -78,6 +78,7 @@ fn checked_body(url: &str, response: Result<ureq::http::Response<ureq::Body>, ur
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::static_server::StaticServer;
 
     #[test]
     fn reports_a_port_in_use() {
@@ -85,6 +86,24 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let message = ensure_port_free(port, "the test").unwrap_err();
         assert!(message.contains("already in use"), "{message}");
+    }
+
+    #[test]
+    fn reads_answers_from_a_local_server() {
+        let root = std::env::temp_dir().join(format!("xtask-net-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("stats.json"), r#"{"total": 12, "jobs": {"102": 12}}"#).unwrap();
+        let server = StaticServer::start(vec![("files", root.clone())]).unwrap();
+        let url = |path: &str| format!("{}/files/{path}", server.url());
+        let timeout = Duration::from_secs(5);
+        assert_eq!(status(&url("stats.json"), timeout).unwrap(), 200);
+        assert_eq!(status(&url("missing.json"), timeout).unwrap(), 404);
+        assert_eq!(get_json(&url("stats.json")).unwrap()["total"], 12);
+        let missing = get_json(&url("missing.json")).unwrap_err();
+        assert!(missing.contains("404"), "{missing}");
+        let refused = post(&url("stats.json")).unwrap_err();
+        assert!(refused.contains("405"), "{refused}");
+        std::fs::remove_dir_all(root).unwrap();
     }
 
     #[test]
