@@ -1,5 +1,5 @@
 //! `cargo xtask demo`: the simulator on :8099, the proxy in front of it on :8098, and
-//! `trunk serve --release` on :8080, until Ctrl-C.
+//! `trunk serve --release` on :8080, until Ctrl-C or SIGTERM.
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -52,17 +52,24 @@ pub fn run() -> Result<(), Failure> {
         proxy.url()
     );
     println!("{banner}\n  (the first release build takes a minute or two; trunk's log follows)\n");
-    // Ctrl-C reaches the whole foreground process group: trunk, the simulator and the proxy stop
-    // on their own. When trunk exits by itself, dropping them below stops them.
+    // Each child runs in a process group of its own: Ctrl-C, SIGTERM or SIGHUP reach the runner,
+    // which stops the three groups (trunk's builds with trunk); see `stop.rs`. When trunk exits
+    // by itself, dropping the servers below stops them.
     let mut trunk = ChildGuard::spawn("trunk serve", command("trunk").args(["serve", "--release"]))?;
     announce_when_ready(banner);
-    let status = trunk.wait()?;
+    let status = trunk.wait_or_stop()?;
+    drop(trunk);
     drop(proxy);
     drop(simulator);
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`trunk serve --release` exited ({status}); the simulator and the proxy were stopped").into())
+    match status {
+        None => {
+            println!("\nstopped: trunk serve, the proxy and the simulator are down");
+            Ok(())
+        }
+        Some(status) if status.success() => Ok(()),
+        Some(status) => {
+            Err(format!("`trunk serve --release` exited ({status}); the simulator and the proxy were stopped").into())
+        }
     }
 }
 
