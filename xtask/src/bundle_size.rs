@@ -9,6 +9,8 @@ use std::fs;
 use std::path::Path;
 use std::process::Stdio;
 
+use serde::Serialize;
+
 use crate::process::{command, repo_root};
 
 /// The files a page downloads for its first card (the card's CSS is inside the wasm).
@@ -17,8 +19,9 @@ const BUDGET_FILE: &str = "bundle-budget.txt";
 const BUDGET_KEY: &str = "brotli_total_bytes";
 
 /// One file's size as stored and as sent compressed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssetSize {
+    #[serde(rename = "file")]
     pub name: String,
     pub raw: u64,
     pub gzip: u64,
@@ -100,21 +103,6 @@ pub fn total(sizes: &[AssetSize]) -> AssetSize {
     }
 }
 
-/// The sizes as a JSON array, so later comparisons and the README use the same numbers.
-pub fn json(sizes: &[AssetSize]) -> String {
-    let rows: Vec<String> = sizes
-        .iter()
-        .chain(std::iter::once(&total(sizes)))
-        .map(|size| {
-            format!(
-                "{{\"file\": \"{}\", \"raw\": {}, \"gzip\": {}, \"brotli\": {}}}",
-                size.name, size.raw, size.gzip, size.brotli
-            )
-        })
-        .collect();
-    format!("[\n  {}\n]\n", rows.join(",\n  "))
-}
-
 /// Checks the brotli total against the committed budget.
 pub fn check_budget(sizes: &[AssetSize]) -> Result<String, String> {
     let path = repo_root().join(BUDGET_FILE);
@@ -183,7 +171,6 @@ mod tests {
             }
         );
         assert!(table(&sizes()).lines().last().unwrap().starts_with("total"));
-        assert!(json(&sizes()).contains("{\"file\": \"total\", \"raw\": 1100, \"gzip\": 550, \"brotli\": 440}"));
     }
 
     #[test]

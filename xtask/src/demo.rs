@@ -1,7 +1,6 @@
 //! `cargo xtask demo`: the simulator on :8099, the proxy in front of it on :8098, and
-//! `trunk serve --release` on :8080, until Ctrl-C.
+//! `trunk serve --release` on :8080, until Ctrl-C or SIGTERM.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -53,27 +52,33 @@ pub fn run() -> Result<(), Failure> {
         proxy.url()
     );
     println!("{banner}\n  (the first release build takes a minute or two; trunk's log follows)\n");
-    // Ctrl-C reaches the whole foreground process group: trunk, the simulator and the proxy stop
-    // on their own. When trunk exits by itself, dropping them below stops them.
+    // Each child runs in a process group of its own: Ctrl-C, SIGTERM or SIGHUP reach the runner,
+    // which stops the three groups (trunk's builds with trunk); see `stop.rs`. When trunk exits
+    // by itself, dropping the servers below stops them.
     let mut trunk = ChildGuard::spawn("trunk serve", command("trunk").args(["serve", "--release"]))?;
     announce_when_ready(banner);
-    let status = trunk.wait()?;
+    let status = trunk.wait_or_stop()?;
+    drop(trunk);
     drop(proxy);
     drop(simulator);
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`trunk serve --release` exited ({status}); the simulator and the proxy were stopped").into())
+    match status {
+        None => {
+            println!("\nstopped: trunk serve, the proxy and the simulator are down");
+            Ok(())
+        }
+        Some(status) if status.success() => Ok(()),
+        Some(status) => {
+            Err(format!("`trunk serve --release` exited ({status}); the simulator and the proxy were stopped").into())
+        }
     }
 }
 
 /// Repeats the banner once the page answers, since trunk's build log scrolls the first one away.
 fn announce_when_ready(banner: String) {
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, DEMO_PORT));
     thread::spawn(move || {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(30 * 60) {
-            if let Ok(200) = net::http_status(address, "/", Duration::from_secs(2)) {
+            if let Ok(200) = net::status(DEMO_URL, Duration::from_secs(2)) {
                 println!(
                     "\n✓ demo ready after {}\n{banner}\n",
                     crate::format_duration(started.elapsed())

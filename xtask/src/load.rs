@@ -1,14 +1,10 @@
 //! `cargo xtask load`: a bounded benchmark of the proxy's cache hits with wrk, on loopback only.
 
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::os::unix::fs::MetadataExt;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::process::{self, command, find_on_path};
 use crate::server::{self, Profile, ProxyOptions};
-use crate::simulator::DEFAULT_API_KEY;
+use crate::simulator::{self, DEFAULT_API_KEY};
 use crate::{Failure, format_duration, header, net};
 
 /// The job every request asks for: finished, so its answer never changes.
@@ -60,7 +56,7 @@ pub fn run() -> Result<(), Failure> {
         proxy.url()
     );
     // The first request fills the cache; from then on wrk measures hits (and one refresh per TTL).
-    match net::http_status(proxy.address(), JOB_PATH, Duration::from_secs(5)) {
+    match net::status(&format!("{}{JOB_PATH}", proxy.url()), Duration::from_secs(5)) {
         Ok(200) => {}
         Ok(status) => return Err(format!("warming the cache: GET {JOB_PATH} answered {status}").into()),
         Err(error) => return Err(format!("warming the cache: GET {JOB_PATH} failed: {error}").into()),
@@ -70,7 +66,7 @@ pub fn run() -> Result<(), Failure> {
     header(&format!(
         "wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_DURATION} --latency {url}"
     ));
-    let before = upstream_requests(simulator.address())?;
+    let before = simulator::requests(&upstream)?;
     let (status, output) = process::run_tee(command("wrk").args([
         "-t",
         WRK_THREADS,
@@ -81,7 +77,7 @@ pub fn run() -> Result<(), Failure> {
         "--latency",
         &url,
     ]))?;
-    let after = upstream_requests(simulator.address())?;
+    let after = simulator::requests(&upstream)?;
     drop(proxy);
     drop(simulator);
     if !status.success() {
@@ -133,34 +129,6 @@ impl Figures {
     }
 }
 
-/// The simulator's count of job requests (`total` in `GET /_sim/stats`).
-fn upstream_requests(simulator: SocketAddr) -> Result<u64, String> {
-    let body = http_get_body(simulator, "/_sim/stats").map_err(|error| format!("GET /_sim/stats: {error}"))?;
-    total_in_stats(&body).ok_or_else(|| format!("GET /_sim/stats: no `total` in {body}"))
-}
-
-/// `{"total":12,"jobs":{...}}` → 12, without a JSON parser (xtask is std-only).
-fn total_in_stats(body: &str) -> Option<u64> {
-    let after = body.split_once("\"total\":")?.1.trim_start();
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
-}
-
-/// The body of `GET path`, through a bare HTTP/1.1 request with `Connection: close`.
-fn http_get_body(address: SocketAddr, path: &str) -> io::Result<String> {
-    let timeout = Duration::from_secs(5);
-    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
-    stream.set_read_timeout(Some(timeout))?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes())?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an HTTP response"))
-}
-
 /// Installs wrk from Debian's packages when it is missing.
 fn ensure_wrk() -> Result<(), String> {
     if find_on_path("wrk").is_some() {
@@ -169,30 +137,12 @@ fn ensure_wrk() -> Result<(), String> {
     }
     println!("installing wrk (apt-get)…");
     let started = Instant::now();
-    process::run(apt_get()?.args(["update", "-qq"]))?;
-    process::run(apt_get()?.args(["install", "-y", "-qq", "wrk"]))?;
+    process::apt_install(&["wrk"])?;
     if find_on_path("wrk").is_none() {
         return Err("`apt-get install wrk` succeeded but `wrk` is still not on PATH".into());
     }
     println!("✓ wrk (installed in {})", format_duration(started.elapsed()));
     Ok(())
-}
-
-/// `apt-get`, non-interactive, through `sudo` when we are not root.
-fn apt_get() -> Result<Command, String> {
-    let is_root = std::fs::metadata("/proc/self").is_ok_and(|metadata| metadata.uid() == 0);
-    if is_root {
-        let mut apt = command("apt-get");
-        apt.env("DEBIAN_FRONTEND", "noninteractive");
-        return Ok(apt);
-    }
-    if find_on_path("sudo").is_none() {
-        return Err("installing wrk needs root or sudo; install it yourself: apt-get install wrk".into());
-    }
-    // sudo resets the environment, so pass DEBIAN_FRONTEND through `env`.
-    let mut apt = command("sudo");
-    apt.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
-    Ok(apt)
 }
 
 #[cfg(test)]
@@ -230,12 +180,5 @@ Transfer/sec:    153.45MB
             Some("Non-2xx or 3xx responses: 17")
         );
         assert_eq!(Figures::parse("wrk: command not found"), None);
-    }
-
-    #[test]
-    fn reads_the_simulators_total() {
-        assert_eq!(total_in_stats(r#"{"total":12,"jobs":{"102":12}}"#), Some(12));
-        assert_eq!(total_in_stats(r#"{"total": 0, "jobs": {}}"#), Some(0));
-        assert_eq!(total_in_stats("nope"), None);
     }
 }

@@ -12,6 +12,7 @@ mod server;
 mod setup;
 mod simulator;
 mod static_server;
+mod stop;
 mod test;
 mod webdriver;
 
@@ -28,7 +29,7 @@ Commands:
       --skip-lint                  skip cargo fmt and both clippy runs
       --browser chromium|firefox   run the browser tests in one browser only (default: both)
   demo                    Start the API simulator on 127.0.0.1:8099, the proxy on 127.0.0.1:8098 and
-                          `trunk serve --release` on http://127.0.0.1:8080/ (Ctrl-C stops all three)
+                          `trunk serve --release` on http://127.0.0.1:8080/ (Ctrl-C or SIGTERM stops all three)
   load                    Benchmark the proxy's cached answers: wrk for 10 s on loopback against a
                           release build (installs wrk with apt-get if missing); not part of `test`
   bench                   Build the release bundle and print what it costs a page: bytes, the first
@@ -78,6 +79,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Err(message) = stop::handle_signals() {
+        eprintln!("xtask: {message}");
+        return ExitCode::FAILURE;
+    }
     let outcome = match task {
         Task::Help => {
             println!("{USAGE}");
@@ -90,6 +95,13 @@ fn main() -> ExitCode {
         Task::Bundle => bundle::run(),
         Task::Bench => bench::run(),
     };
+    if let Some(signal) = stop::stop_signal() {
+        if let Err(Failure::Message(message)) = outcome {
+            eprintln!("\nxtask: stopped by signal {signal}: {message}");
+        }
+        // The shell's convention for "ended by this signal".
+        return ExitCode::from(128 + signal as u8);
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Message(message)) => {

@@ -1,8 +1,14 @@
-//! Small std-only network helpers: free ports, port checks, and an HTTP status probe.
+//! Loopback networking: free ports, port checks, and the one HTTP client (`ureq`) every request of
+//! the runner goes through.
 
-use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::{Ipv4Addr, TcpListener};
 use std::time::Duration;
+
+use serde_json::Value;
+
+/// How long a request to a local server may take before it counts as failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A port that was free a moment ago: bind port 0, read the port the OS chose, let it go.
 pub fn free_port() -> Result<u16, String> {
@@ -28,75 +34,51 @@ pub fn ensure_port_free(port: u16, wanted_by: &str) -> Result<(), String> {
     }
 }
 
-/// The status code of `GET path` on `address`, through a bare HTTP/1.1 request.
-pub fn http_status(address: SocketAddr, path: &str, timeout: Duration) -> io::Result<u16> {
-    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
-    stream.set_read_timeout(Some(timeout))?;
-    stream.set_write_timeout(Some(timeout))?;
-    // One write: `write!` on a bare socket would send the request in several pieces.
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nAccept: */*\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes())?;
-    // Only the status line matters: read until its end, not the whole body.
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 512];
-    while !head.windows(2).any(|pair| pair == b"\r\n") && head.len() < 8192 {
-        let read = stream.read(&mut chunk)?;
-        if read == 0 {
-            break;
-        }
-        head.extend_from_slice(&chunk[..read]);
-    }
-    parse_status_line(&String::from_utf8_lossy(&head))
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an HTTP response"))
+/// The client for servers on loopback: plain HTTP, never through a proxy from the environment,
+/// and a 4xx or 5xx is an answer to look at rather than an error.
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .proxy(None)
+        .build()
+        .into()
 }
 
-/// `HTTP/1.1 200 OK` → 200.
-fn parse_status_line(head: &str) -> Option<u16> {
-    let mut parts = head.lines().next()?.split_whitespace();
-    parts.next().filter(|version| version.starts_with("HTTP/"))?;
-    parts.next()?.parse().ok()
+/// The status code of `GET url`; an error only when no HTTP answer came within `timeout`.
+pub fn status(url: &str, timeout: Duration) -> Result<u16, ureq::Error> {
+    Ok(agent(timeout).get(url).call()?.status().as_u16())
+}
+
+/// `GET url`, which must answer 2xx with JSON.
+pub fn get_json(url: &str) -> Result<Value, String> {
+    let body = checked_body(url, agent(REQUEST_TIMEOUT).get(url).call())?;
+    serde_json::from_str(&body).map_err(|error| format!("GET {url}: not JSON ({error}): {body}"))
+}
+
+/// `POST url` without a body, which must answer 2xx.
+pub fn post(url: &str) -> Result<(), String> {
+    checked_body(url, agent(REQUEST_TIMEOUT).post(url).send_empty()).map(drop)
+}
+
+fn checked_body(url: &str, response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<String, String> {
+    let mut response = response.map_err(|error| format!("{url}: {error}"))?;
+    let status = response.status();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|error| format!("{url}: reading the body: {error}"))?;
+    if status.is_success() {
+        Ok(body)
+    } else {
+        Err(format!("{url} answered {status}: {body}"))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_status_lines() {
-        assert_eq!(
-            parse_status_line("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"),
-            Some(200)
-        );
-        assert_eq!(parse_status_line("HTTP/1.1 404 Not Found\r\n"), Some(404));
-        assert_eq!(parse_status_line("SSH-2.0-OpenSSH\r\n"), None);
-        assert_eq!(parse_status_line(""), None);
-    }
-
-    #[test]
-    fn probes_a_local_listener() {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            // Read the whole request head before answering, like a real server.
-            let mut request = Vec::new();
-            let mut chunk = [0u8; 256];
-            while !request.ends_with(b"\r\n\r\n") {
-                let read = stream.read(&mut chunk).unwrap();
-                assert!(read > 0, "the client closed before finishing its request");
-                request.extend_from_slice(&chunk[..read]);
-            }
-            assert!(request.starts_with(b"GET /_sim/stats HTTP/1.1\r\n"));
-            stream
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
-                .unwrap();
-        });
-        assert_eq!(
-            http_status(address, "/_sim/stats", Duration::from_secs(5)).unwrap(),
-            200
-        );
-        server.join().unwrap();
-    }
+    use crate::static_server::StaticServer;
 
     #[test]
     fn reports_a_port_in_use() {
@@ -104,5 +86,29 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let message = ensure_port_free(port, "the test").unwrap_err();
         assert!(message.contains("already in use"), "{message}");
+    }
+
+    #[test]
+    fn reads_answers_from_a_local_server() {
+        let root = std::env::temp_dir().join(format!("xtask-net-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("stats.json"), r#"{"total": 12, "jobs": {"102": 12}}"#).unwrap();
+        let server = StaticServer::start(vec![("files", root.clone())]).unwrap();
+        let url = |path: &str| format!("{}/files/{path}", server.url());
+        let timeout = Duration::from_secs(5);
+        assert_eq!(status(&url("stats.json"), timeout).unwrap(), 200);
+        assert_eq!(status(&url("missing.json"), timeout).unwrap(), 404);
+        assert_eq!(get_json(&url("stats.json")).unwrap()["total"], 12);
+        let missing = get_json(&url("missing.json")).unwrap_err();
+        assert!(missing.contains("404"), "{missing}");
+        let refused = post(&url("stats.json")).unwrap_err();
+        assert!(refused.contains("405"), "{refused}");
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn nothing_listening_is_an_error_not_a_status() {
+        let port = free_port().unwrap();
+        assert!(status(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(2)).is_err());
     }
 }

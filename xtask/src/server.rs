@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::net::http_status;
+use crate::net;
 use crate::process::{ChildGuard, command, repo_root};
 
 /// How long a fresh server may take to answer its readiness path.
@@ -43,10 +43,6 @@ pub struct Server {
 impl Server {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
-    }
-
-    pub fn address(&self) -> SocketAddr {
-        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
     }
 }
 
@@ -109,13 +105,14 @@ fn ensure_built(binary: &Path) -> Result<&Path, String> {
 
 fn start(name: &str, command: &mut Command, port: u16, ready_path: &str) -> Result<Server, String> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let ready_url = format!("http://{address}{ready_path}");
     let mut process = ChildGuard::spawn(name, command)?;
     let started = Instant::now();
     loop {
         if let Some(status) = process.exited()? {
             return Err(format!("{name} exited before it was ready ({status})"));
         }
-        if let Ok(200) = http_status(address, ready_path, Duration::from_secs(1)) {
+        if let Ok(200) = net::status(&ready_url, Duration::from_secs(1)) {
             return Ok(Server {
                 port,
                 _process: process,

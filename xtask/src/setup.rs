@@ -2,8 +2,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::Stdio;
 use std::time::Instant;
+
+use serde_json::Value;
 
 use crate::process::{self, command, find_on_path, repo_root};
 use crate::{Failure, format_duration, header};
@@ -20,8 +22,8 @@ pub const AXE_CORE_VERSION: &str = "4.14.1";
 pub const ESBUILD_VERSION: &str = "0.28.2";
 /// The Firefox webdriver; Debian has no package for it.
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
-/// wasm-bindgen-cli's version is not pinned here: it must equal this crate's version in
-/// Cargo.lock (itself pinned with `=` in Cargo.toml), so it is read from there.
+/// wasm-bindgen-cli's version is not pinned here: it must equal the version of this crate that
+/// Cargo resolved (pinned with `=` in Cargo.toml), so it is read from `cargo metadata`.
 const WASM_BINDGEN_CRATE: &str = "wasm-bindgen";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The tests' tools from apt, as (binary to look for, Debian package): the browsers, and brotli
@@ -89,8 +91,7 @@ fn ensure_apt_browsers() -> Result<(), String> {
     }
     println!("installing {} (apt-get)…", missing.join(" "));
     let started = Instant::now();
-    process::run(apt_get()?.args(["update", "-qq"]))?;
-    process::run(apt_get()?.args(["install", "-y", "-qq"]).args(&missing))?;
+    process::apt_install(&missing)?;
     for &(binary, package) in APT_TEST_TOOLS.iter().filter(|(_, package)| missing.contains(package)) {
         let version = version_of(binary)
             .ok_or_else(|| format!("`apt-get install {package}` succeeded but `{binary}` is still not on PATH"))?;
@@ -100,38 +101,6 @@ fn ensure_apt_browsers() -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// `apt-get`, non-interactive, through `sudo` when we are not root.
-fn apt_get() -> Result<Command, String> {
-    if is_root() {
-        let mut apt = command("apt-get");
-        apt.env("DEBIAN_FRONTEND", "noninteractive");
-        return Ok(apt);
-    }
-    if find_on_path("sudo").is_none() {
-        return Err(format!(
-            "installing the browsers needs root or sudo; install them yourself: apt-get install {}",
-            APT_TEST_TOOLS
-                .iter()
-                .map(|(_, package)| *package)
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
-    }
-    // sudo resets the environment, so pass DEBIAN_FRONTEND through `env`.
-    let mut apt = command("sudo");
-    apt.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
-    Ok(apt)
-}
-
-fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // /proc/self belongs to the process's effective user; `id -u` where there is no /proc.
-    match fs::metadata("/proc/self") {
-        Ok(metadata) => metadata.uid() == 0,
-        Err(_) => process::stdout_of(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0"),
-    }
 }
 
 /// A tool that comes from `cargo install`.
@@ -175,10 +144,7 @@ fn ensure_geckodriver() -> Result<(), String> {
 }
 
 fn ensure_wasm_bindgen() -> Result<(), String> {
-    let lock_path = repo_root().join("Cargo.lock");
-    let lock =
-        fs::read_to_string(&lock_path).map_err(|error| format!("cannot read {}: {error}", lock_path.display()))?;
-    let version = locked_version(&lock, WASM_BINDGEN_CRATE)?;
+    let version = resolved_version(WASM_BINDGEN_CRATE)?;
     ensure_cargo_tool(&CargoTool {
         binary: "wasm-bindgen",
         // The test runner ships in the same crate and must match too.
@@ -364,107 +330,84 @@ fn version_in(text: &str) -> Option<&str> {
         .find(|word| word.starts_with(|c: char| c.is_ascii_digit()))
 }
 
-/// The version of package `name` in a Cargo.lock; an error when it is missing or locked twice.
-pub fn locked_version(lock: &str, name: &str) -> Result<String, String> {
-    let mut versions = Vec::new();
-    for entry in lock.split("[[package]]").skip(1) {
-        let mut entry_name = None;
-        let mut entry_version = None;
-        for line in entry.lines().map(str::trim) {
-            if line.starts_with('[') {
-                break; // the next table, e.g. `[metadata]`
-            }
-            entry_name = entry_name.or_else(|| string_value(line, "name"));
-            entry_version = entry_version.or_else(|| string_value(line, "version"));
-        }
-        if entry_name == Some(name)
-            && let Some(version) = entry_version
-        {
-            versions.push(version.to_owned());
-        }
+/// The version of package `name` in the workspace's resolved dependency graph (`cargo metadata`,
+/// which reads and if need be refreshes Cargo.lock).
+pub fn resolved_version(name: &str) -> Result<String, String> {
+    let mut metadata = command("cargo");
+    metadata
+        .args(["metadata", "--format-version", "1"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    let output = metadata
+        .output()
+        .map_err(|error| format!("could not run `cargo metadata`: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("`cargo metadata` failed ({})", output.status));
     }
+    let metadata: Value =
+        serde_json::from_slice(&output.stdout).map_err(|error| format!("`cargo metadata` printed no JSON: {error}"))?;
+    version_in_metadata(&metadata, name)
+}
+
+/// The one version of `name` among `cargo metadata`'s packages; an error when it is missing or there twice.
+fn version_in_metadata(metadata: &Value, name: &str) -> Result<String, String> {
+    let versions: Vec<&str> = metadata["packages"]
+        .as_array()
+        .ok_or("`cargo metadata` printed no `packages`")?
+        .iter()
+        .filter(|package| package["name"] == name)
+        .filter_map(|package| package["version"].as_str())
+        .collect();
     match versions.as_slice() {
-        [version] => Ok(version.clone()),
+        [version] => Ok((*version).to_owned()),
         [] => Err(format!(
-            "Cargo.lock has no `{name}` package; it should come from the widget's Cargo.toml \
-             (refresh the lock with `cargo update --workspace`)"
+            "the workspace resolves no `{name}` package; it should come from the widget's Cargo.toml"
         )),
         many => Err(format!(
-            "Cargo.lock holds {} versions of `{name}` ({}); wasm-bindgen-cli can only match one",
+            "the workspace resolves {} versions of `{name}` ({}); wasm-bindgen-cli can only match one",
             many.len(),
             many.join(", ")
         )),
     }
 }
 
-/// `key = "value"` → `value`.
-fn string_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    line.strip_prefix(key)?
-        .trim_start()
-        .strip_prefix('=')?
-        .trim()
-        .strip_prefix('"')?
-        .strip_suffix('"')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const LOCK: &str = r#"# This file is automatically @generated by Cargo.
-version = 4
-
-[[package]]
-name = "wasm-bindgen"
-version = "0.2.130"
-source = "registry+https://github.com/rust-lang/crates.io-index"
-checksum = "0123"
-dependencies = [
- "cfg-if",
- "wasm-bindgen-macro",
-]
-
-[[package]]
-name = "wasm-bindgen-macro"
-version = "0.2.131"
-source = "registry+https://github.com/rust-lang/crates.io-index"
-
-[[package]]
-name = "xtask"
-version = "0.1.0"
-"#;
+    fn metadata(packages: &[(&str, &str)]) -> Value {
+        let packages: Vec<Value> = packages
+            .iter()
+            .map(|(name, version)| serde_json::json!({"name": name, "version": version}))
+            .collect();
+        serde_json::json!({ "packages": packages })
+    }
 
     #[test]
-    fn reads_a_locked_version() {
-        assert_eq!(locked_version(LOCK, "wasm-bindgen").unwrap(), "0.2.130");
-        assert_eq!(locked_version(LOCK, "wasm-bindgen-macro").unwrap(), "0.2.131");
-        assert_eq!(locked_version(LOCK, "xtask").unwrap(), "0.1.0");
+    fn reads_a_resolved_version() {
+        let metadata = metadata(&[("wasm-bindgen", "0.2.130"), ("wasm-bindgen-macro", "0.2.131")]);
+        assert_eq!(version_in_metadata(&metadata, "wasm-bindgen").unwrap(), "0.2.130");
+        assert_eq!(version_in_metadata(&metadata, "wasm-bindgen-macro").unwrap(), "0.2.131");
     }
 
     #[test]
     fn a_missing_package_is_an_error() {
-        let message = locked_version(LOCK, "trunk").unwrap_err();
+        let message = version_in_metadata(&metadata(&[("xtask", "0.1.0")]), "trunk").unwrap_err();
         assert!(message.contains("no `trunk` package"), "{message}");
-        assert!(locked_version("", "wasm-bindgen").is_err());
+        assert!(version_in_metadata(&Value::Null, "wasm-bindgen").is_err());
     }
 
     #[test]
-    fn two_locked_versions_are_an_error() {
-        let lock = format!("{LOCK}\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.100\"\n");
-        let message = locked_version(&lock, "wasm-bindgen").unwrap_err();
+    fn two_resolved_versions_are_an_error() {
+        let metadata = metadata(&[("wasm-bindgen", "0.2.130"), ("wasm-bindgen", "0.2.100")]);
+        let message = version_in_metadata(&metadata, "wasm-bindgen").unwrap_err();
         assert!(message.contains("0.2.130, 0.2.100"), "{message}");
     }
 
     #[test]
-    fn stops_at_the_next_table() {
-        let lock = "[[package]]\nname = \"a\"\n\n[metadata]\nversion = \"9\"\n";
-        assert!(locked_version(lock, "a").is_err());
-    }
-
-    #[test]
-    fn reads_the_real_lockfile() {
-        let lock = fs::read_to_string(repo_root().join("Cargo.lock")).unwrap();
-        assert!(locked_version(&lock, "xtask").is_ok());
+    fn reads_the_workspace_through_cargo_metadata() {
+        assert_eq!(resolved_version("xtask").unwrap(), env!("CARGO_PKG_VERSION"));
+        assert!(resolved_version(WASM_BINDGEN_CRATE).is_ok());
     }
 
     #[test]

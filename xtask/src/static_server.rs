@@ -1,29 +1,53 @@
-//! A small static file server for the browser tests: the built `dist/` and axe-core, with CORS, so
-//! a test page on another loopback port can import the bundle exactly as a host page would.
+//! The file server for the browser tests and the bench: each directory under its own prefix
+//! (`/dist/…`, `/axe/…`, `/benches/…`) through tower-http's `ServeDir`, with CORS, so a test page
+//! on another loopback port can import the bundle exactly as a host page would.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Component, Path, PathBuf};
-use std::{fs, thread};
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::PathBuf;
+use std::thread;
 
-/// Serves `GET /{mount}/{path}` from the directory mounted there, until the process ends.
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use tower_http::cors::CorsLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Serves `GET /{prefix}/{path}` from the directory mounted there, until the process ends.
 pub struct StaticServer {
     port: u16,
 }
 
 impl StaticServer {
-    /// Starts serving `mounts` (URL prefix without slashes, directory) on a free loopback port.
+    /// Starts serving `mounts` (URL prefix without slashes, directory) on a free loopback port,
+    /// on a thread of its own.
     pub fn start(mounts: Vec<(&'static str, PathBuf)>) -> Result<StaticServer, String> {
-        let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| format!("static server: {error}"))?;
-        let port = listener.local_addr().map_err(|error| error.to_string())?.port();
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mounts = mounts.clone();
-                thread::spawn(move || {
-                    let _ = serve(stream, &mounts);
+        // Bound here, so the port is known and taken before this returns.
+        let listener =
+            TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|error| format!("static server: {error}"))?;
+        let port = listener
+            .local_addr()
+            .map_err(|error| format!("static server: {error}"))?
+            .port();
+        listener
+            .set_nonblocking(true)
+            .map_err(|error| format!("static server: {error}"))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| format!("static server: cannot start its runtime: {error}"))?;
+        let app = router(mounts);
+        thread::Builder::new()
+            .name("static-server".into())
+            .spawn(move || {
+                let served = runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    axum::serve(listener, app).await
                 });
-            }
-        });
+                if let Err(error) = served {
+                    eprintln!("xtask: the static server on port {port} stopped: {error}");
+                }
+            })
+            .map_err(|error| format!("static server: {error}"))?;
         Ok(StaticServer { port })
     }
 
@@ -32,101 +56,83 @@ impl StaticServer {
     }
 }
 
-fn serve(mut stream: TcpStream, mounts: &[(&'static str, PathBuf)]) -> std::io::Result<()> {
-    let mut request_line = String::new();
-    let mut reader = BufReader::new(stream.try_clone()?);
-    reader.read_line(&mut request_line)?;
-    // Drain the headers; nothing in them changes the answer.
-    let mut header = String::new();
-    while reader.read_line(&mut header)? > 2 {
-        header.clear();
-    }
-    let mut words = request_line.split_whitespace();
-    let (method, target) = (words.next().unwrap_or_default(), words.next().unwrap_or_default());
-    let file = (method == "GET").then(|| resolve(target, mounts)).flatten();
-    let (status, content_type, body) = match file.and_then(|path| Some((content_type(&path), fs::read(&path).ok()?))) {
-        Some((content_type, body)) => ("200 OK", content_type, body),
-        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Access-Control-Allow-Origin: *\r\nCross-Origin-Resource-Policy: cross-origin\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&body)
-}
-
-/// Maps a request target to a file under one of the mounts; `..` and other tricks map to nothing.
-fn resolve(target: &str, mounts: &[(&'static str, PathBuf)]) -> Option<PathBuf> {
-    let path = target.split(['?', '#']).next()?.strip_prefix('/')?;
-    let (mount, rest) = path.split_once('/')?;
-    let (_, root) = mounts.iter().find(|(name, _)| *name == mount)?;
-    let relative = Path::new(rest);
-    if rest.contains('%') || !relative.components().all(|part| matches!(part, Component::Normal(_))) {
-        return None;
-    }
-    let file = root.join(relative);
-    file.is_file().then_some(file)
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|extension| extension.to_str()) {
-        Some("js") => "text/javascript",
-        Some("wasm") => "application/wasm",
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css",
-        Some("json") => "application/json",
-        _ => "application/octet-stream",
-    }
+/// One `ServeDir` per mount; every answer may be read from any origin and is never cached, so a
+/// rebuilt bundle is what the next page gets.
+fn router(mounts: Vec<(&'static str, PathBuf)>) -> Router {
+    let router = mounts.into_iter().fold(Router::new(), |router, (prefix, directory)| {
+        router.nest_service(&format!("/{prefix}"), ServeDir::new(directory))
+    });
+    router
+        .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
+    use std::fs;
 
     use super::*;
 
+    /// A served directory with a JavaScript file, a wasm file and one outside the mount.
+    fn fixture(name: &str) -> (PathBuf, StaticServer) {
+        let root = std::env::temp_dir().join(format!("xtask-static-{name}-{}", std::process::id()));
+        fs::create_dir_all(root.join("dist/sub")).unwrap();
+        fs::write(root.join("dist/sub/a.js"), "x".repeat(600_000)).unwrap();
+        fs::write(root.join("dist/b.wasm"), b"\0asm").unwrap();
+        fs::write(root.join("secret.txt"), "outside").unwrap();
+        let server = StaticServer::start(vec![("dist", root.join("dist"))]).unwrap();
+        (root, server)
+    }
+
+    fn get(url: &str) -> ureq::http::Response<ureq::Body> {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .build()
+            .new_agent()
+            .get(url)
+            .header("Origin", "http://127.0.0.1:1")
+            .call()
+            .unwrap()
+    }
+
     #[test]
-    fn serves_large_files_whole_with_cors() {
-        let root = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
-        fs::create_dir_all(&root).unwrap();
-        let big = "x".repeat(600_000);
-        fs::write(root.join("big.js"), &big).unwrap();
-        let server = StaticServer::start(vec![("files", root.clone())]).unwrap();
-        let mut stream = TcpStream::connect(server.url().trim_start_matches("http://")).unwrap();
-        stream
-            .write_all(b"GET /files/big.js HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n")
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
-        assert!(head.contains("Access-Control-Allow-Origin: *"));
-        assert!(head.contains("Content-Type: text/javascript"));
-        assert_eq!(body.len(), big.len());
+    fn serves_files_whole_with_cors_and_their_content_types() {
+        let (root, server) = fixture("serve");
+        let mut script = get(&format!("{}/dist/sub/a.js?v=1", server.url()));
+        assert_eq!(script.status(), 200);
+        let headers = script.headers();
+        assert_eq!(headers["access-control-allow-origin"], "*");
+        assert_eq!(headers["cross-origin-resource-policy"], "cross-origin");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["content-type"], "text/javascript");
+        assert_eq!(script.body_mut().read_to_string().unwrap().len(), 600_000);
+        let wasm = get(&format!("{}/dist/b.wasm", server.url()));
+        assert_eq!(wasm.headers()["content-type"], "application/wasm");
         fs::remove_dir_all(root).unwrap();
     }
 
     #[test]
-    fn only_files_inside_a_mount_resolve() {
-        let root = std::env::temp_dir().join(format!("xtask-static-{}", std::process::id()));
-        fs::create_dir_all(root.join("sub")).unwrap();
-        fs::write(root.join("sub/a.js"), "x").unwrap();
-        let mounts = vec![("dist", root.clone())];
-        assert_eq!(resolve("/dist/sub/a.js?v=1", &mounts), Some(root.join("sub/a.js")));
-        for bad in [
-            "/dist/../Cargo.toml",
-            "/dist/sub/../../x",
-            "/dist/%2e%2e/x",
+    fn only_files_inside_a_mount_are_served() {
+        let (root, server) = fixture("mounts");
+        for path in [
+            "/dist/../secret.txt",
+            "/dist/%2e%2e/secret.txt",
+            "/dist/sub/..%2f..%2fsecret.txt",
+            "/secret.txt",
             "/other/sub/a.js",
-            "/dist/sub",
-            "dist/a",
+            "/dist/missing.js",
         ] {
-            assert_eq!(resolve(bad, &mounts), None, "{bad}");
+            let status = get(&format!("{}{path}", server.url())).status();
+            assert!(status.is_client_error(), "{path}: {status}");
         }
-        assert_eq!(content_type(Path::new("x.wasm")), "application/wasm");
         fs::remove_dir_all(root).unwrap();
     }
 }
