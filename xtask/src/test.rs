@@ -97,6 +97,7 @@ enum Step {
     ClippyNative,
     ClippyWasm,
     NativeTests,
+    DocExamples,
     TrunkBuild,
     BundleBudget,
     StartSimulator,
@@ -113,6 +114,7 @@ impl Step {
                 "cargo clippy -p tensorpix-job-card --target wasm32-unknown-unknown --all-targets -- -D warnings".into()
             }
             Step::NativeTests => "native tests: cargo test --workspace --all-targets --no-fail-fast".into(),
+            Step::DocExamples => "doc examples: cargo test --doc, natively and for wasm32 (compiled, not run)".into(),
             Step::TrunkBuild => "trunk build --release".into(),
             Step::BundleBudget => "bundle size within bundle-budget.txt".into(),
             Step::StartSimulator => "build the API simulator and start the bundle server".into(),
@@ -137,6 +139,7 @@ pub fn run(options: &Options) -> Result<(), Failure> {
     }
     steps.extend([
         Step::NativeTests,
+        Step::DocExamples,
         Step::TrunkBuild,
         Step::BundleBudget,
         Step::StartSimulator,
@@ -193,6 +196,18 @@ impl Run {
                 let mut test = command("cargo");
                 test.args(["test", "--workspace", "--all-targets", "--no-fail-fast"]);
                 self.test_suite("native tests", &mut test)?;
+            }
+            Step::DocExamples => {
+                // `--all-targets` leaves doc tests out; the card's example only exists on wasm32.
+                process::run(command("cargo").args(["test", "--doc", "--workspace"]))?;
+                process::run(command("cargo").args([
+                    "test",
+                    "--doc",
+                    "-p",
+                    "tensorpix-job-card",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ]))?
             }
             Step::TrunkBuild => process::run(command("trunk").args(["build", "--release"]))?,
             Step::BundleBudget => {
