@@ -70,6 +70,11 @@ async fn every_fault_becomes_its_own_error() {
     assert_eq!(error("/_fault/truncated").await.kind(), "invalid-response");
     assert_eq!(error("/_fault/malformed").await.kind(), "invalid-response");
     assert_eq!(error("/_fault/schema").await.kind(), "invalid-response");
+    assert_eq!(
+        error("/_fault/schema").await.explanation(&ENGLISH),
+        "The response does not match the job schema at `id` (invalid type: string \"one\", expected an integer).",
+        "the wrong field is named, in serde's words without the JavaScript error's prefix"
+    );
     assert_eq!(error("/_fault/drop").await, FetchError::Network);
     let unreachable = ApiConfig {
         base: "http://127.0.0.1:9".into(),

@@ -35,7 +35,7 @@ pub fn decode_job_from<'de, D: Deserializer<'de>>(body: D) -> Result<Job, Decode
         let path = error.path().to_string();
         DecodeError::Schema {
             path: if path == "." { String::new() } else { path },
-            message: shortened(error.into_inner().to_string()),
+            message: readable(error.into_inner().to_string()),
         }
     })
 }
@@ -63,7 +63,12 @@ fn parse(text: &str) -> Result<serde_json::Value, DecodeError> {
     serde_json::from_str(text).map_err(|_| DecodeError::Syntax)
 }
 
-fn shortened(mut message: String) -> String {
+fn readable(message: String) -> String {
+    // A JavaScript `Error` (serde-wasm-bindgen's) displays as `Error: message`.
+    let mut message = match message.strip_prefix("Error: ") {
+        Some(rest) => rest.to_owned(),
+        None => message,
+    };
     if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
         message.truncate(cut);
         message.push('…');
