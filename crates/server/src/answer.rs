@@ -23,6 +23,13 @@ pub fn detail(status: StatusCode, text: &str) -> Response {
     json(status, serde_json::to_vec(&body).expect("a string serializes"))
 }
 
+/// An error the proxy gives itself: a `detail` for people and a `code` for scripts, the way
+/// djangorestframework-simplejwt words its token errors (`{"detail": ..., "code": ...}`).
+pub fn detail_with_code(status: StatusCode, text: &str, code: &str) -> Response {
+    let body = serde_json::json!({ "detail": text, "code": code });
+    json(status, serde_json::to_vec(&body).expect("strings serialize"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

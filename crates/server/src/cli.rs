@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::error::ErrorKind;
@@ -11,7 +12,11 @@ use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use http::HeaderName;
 
-use crate::proxy::{API_KEY_VARIABLE, AllowedOrigins, ApiKey, ApiKeyError, ProxyConfig};
+use crate::proxy::routes::JobId;
+use crate::proxy::{
+    API_KEY_VARIABLE, AllowedOrigins, ApiKey, ApiKeyError, JobAccess, ProxyConfig, TOKEN_SECRET_VARIABLE, TokenSecret,
+    TokenSecretError,
+};
 use crate::simulator::SimulatorConfig;
 
 #[derive(Parser)]
@@ -30,16 +35,42 @@ pub enum Command {
     /// Run the production proxy: it adds the API key, so no page carries it
     ///
     /// Pages point the job card's api-base at it; it serves GET /api/jobs/{id}/ and
-    /// GET /healthz only. The key comes from the TENSORPIX_API_KEY environment variable
-    /// or --api-key-file, never from the command line, where `ps` and shell history
-    /// show it.
+    /// GET /healthz only, each job only to a request with a job token for it
+    /// (Authorization: Bearer <JWT>, see `token`). The key comes from the
+    /// TENSORPIX_API_KEY environment variable or --api-key-file, and the token secret
+    /// from TENSORPIX_TOKEN_SECRET or --token-secret-file, never from the command line,
+    /// where `ps` and shell history show them.
     #[command(args_override_self = true, verbatim_doc_comment)]
-    Proxy(ProxyCommand),
+    Proxy(Box<ProxyCommand>),
+    /// Print a job token: what a site's backend mints for each page that shows a job
+    ///
+    /// An HS256 JWT with sub = the job id and exp = now + --ttl, signed with the
+    /// secret the proxy checks tokens with.
+    #[command(verbatim_doc_comment)]
+    Token(TokenCommand),
 }
 
-/// `proxy`: its configuration, plus the key from the environment.
+/// `token`: which job, for how long, and the secret.
+#[derive(Debug, Args)]
+pub struct TokenCommand {
+    /// The job the token opens
+    #[arg(long, value_name = "ID", value_parser = job_id)]
+    pub job: JobId,
+    /// How long the token is valid, in whole seconds
+    #[arg(long, value_name = "SECONDS", value_parser = token_ttl)]
+    pub ttl: u64,
+    /// The file holding the token secret (the proxy's --token-secret-file)
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: PathBuf,
+}
+
+/// The longest `token --ttl`: a year. Tokens are meant to be short-lived; this only catches a
+/// typo such as milliseconds.
+pub const MAX_TOKEN_TTL: u64 = 366 * 24 * 3600;
+
+/// `proxy`: its configuration, plus the key and the token secret from the environment.
 ///
-/// It has no `Debug`: the key is in it.
+/// It has no `Debug`: the secrets are in it.
 #[derive(Args)]
 pub struct ProxyCommand {
     #[command(flatten)]
@@ -56,6 +87,36 @@ pub struct ProxyCommand {
         value_parser = clap::value_parser!(OsString),
     )]
     api_key: Option<OsString>,
+    /// Likewise for the job-token secret.
+    #[arg(
+        long = "token-secret",
+        env = TOKEN_SECRET_VARIABLE,
+        hide = true,
+        hide_env_values = true,
+        num_args = 0..=1,
+        default_missing_value = "",
+        value_parser = clap::value_parser!(OsString),
+    )]
+    token_secret: Option<OsString>,
+}
+
+/// Why `proxy` cannot tell who may see which job. No message contains a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error(transparent)]
+    Secret(#[from] TokenSecretError),
+    #[error(
+        "no job-token secret: set the {TOKEN_SECRET_VARIABLE} environment variable or pass --token-secret-file \
+         PATH, so that each visitor sees only the job their token names (see `tensorpix-server token --help`). \
+         Without tokens, anyone who reaches the proxy could read every job of the account; if that is \
+         what you want (a private dashboard), pass --allow-any-job"
+    )]
+    NoSecret,
+    #[error(
+        "--allow-any-job and a job-token secret ({TOKEN_SECRET_VARIABLE} or --token-secret-file) contradict \
+         each other: drop one"
+    )]
+    Both,
 }
 
 impl ProxyCommand {
@@ -63,11 +124,27 @@ impl ProxyCommand {
     pub fn key(&self) -> Result<ApiKey, ApiKeyError> {
         ApiKey::load(self.config.api_key_file.as_deref(), self.api_key.clone())
     }
+
+    /// Job tokens with the secret from `--token-secret-file` or `TENSORPIX_TOKEN_SECRET`, or any
+    /// job with `--allow-any-job`; exactly one of them.
+    pub fn access(&self) -> Result<JobAccess, AccessError> {
+        let secret = TokenSecret::load(self.config.token_secret_file.as_deref(), self.token_secret.clone())?;
+        match (secret, self.config.allow_any_job) {
+            (Some(secret), false) => Ok(JobAccess::Tokens(secret)),
+            (None, true) => Ok(JobAccess::AnyJob),
+            (None, false) => Err(AccessError::NoSecret),
+            (Some(_), true) => Err(AccessError::Both),
+        }
+    }
 }
 
 /// Why `proxy` refuses `--api-key`. It never names the value, which must not reach a log either.
 const KEY_ON_THE_COMMAND_LINE: &str = "`proxy` takes no `--api-key`: a key on the command line shows in `ps` and \
      shell history. Set the TENSORPIX_API_KEY environment variable or pass --api-key-file PATH";
+
+/// Likewise for `--token-secret`.
+const SECRET_ON_THE_COMMAND_LINE: &str = "`proxy` takes no `--token-secret`: a secret on the command line shows \
+     in `ps` and shell history. Set the TENSORPIX_TOKEN_SECRET environment variable or pass --token-secret-file PATH";
 
 /// Parses the whole command line, program name first. Errors, `--help` and `--version` come
 /// back as a [`clap::Error`] whose `exit()` prints them and exits with clap's codes (2 for a
@@ -83,10 +160,13 @@ where
     let subcommand = command
         .find_subcommand_mut(matches.subcommand_name().expect("a subcommand is required"))
         .expect("a known subcommand");
-    if let Some(("proxy", proxy)) = matches.subcommand()
-        && proxy.value_source("api_key") == Some(ValueSource::CommandLine)
-    {
-        return Err(subcommand.error(ErrorKind::ArgumentConflict, KEY_ON_THE_COMMAND_LINE));
+    if let Some(("proxy", proxy)) = matches.subcommand() {
+        if proxy.value_source("api_key") == Some(ValueSource::CommandLine) {
+            return Err(subcommand.error(ErrorKind::ArgumentConflict, KEY_ON_THE_COMMAND_LINE));
+        }
+        if proxy.value_source("token_secret") == Some(ValueSource::CommandLine) {
+            return Err(subcommand.error(ErrorKind::ArgumentConflict, SECRET_ON_THE_COMMAND_LINE));
+        }
     }
     Cli::from_arg_matches(&matches).map_err(|error| error.format(subcommand))
 }
@@ -115,6 +195,10 @@ pub enum ValueError {
     Seconds { max: Duration },
     #[error("not a whole number of requests per minute (0 turns it off)")]
     PerMinute,
+    #[error("not a job id: a whole number above 0 without leading zeros, at most 18 digits")]
+    JobId,
+    #[error("must be a whole number of seconds above 0 and at most {MAX_TOKEN_TTL}")]
+    TokenTtl,
     #[error("not a header name")]
     HeaderName,
     #[error("must be a non-empty key without spaces")]
@@ -142,6 +226,19 @@ pub fn per_minute(text: &str) -> Result<u32, ValueError> {
     text.parse().map_err(|_| ValueError::PerMinute)
 }
 
+/// `token --job`: a job id exactly as the proxy's routes accept it.
+pub fn job_id(text: &str) -> Result<JobId, ValueError> {
+    JobId::parse(text).ok_or(ValueError::JobId)
+}
+
+/// `token --ttl`.
+pub fn token_ttl(text: &str) -> Result<u64, ValueError> {
+    text.parse()
+        .ok()
+        .filter(|seconds| (1..=MAX_TOKEN_TTL).contains(seconds))
+        .ok_or(ValueError::TokenTtl)
+}
+
 pub fn header_name(text: &str) -> Result<HeaderName, ValueError> {
     HeaderName::try_from(text).map_err(|_| ValueError::HeaderName)
 }
@@ -167,7 +264,8 @@ impl Args for AllowedOrigins {
                 .action(ArgAction::Append)
                 .value_parser(|text: &str| AllowedOrigins::default().add(text).map(|()| text.to_owned()))
                 .help(
-                    "A page origin allowed to read answers (CORS), e.g. https://example.com;\n\
+                    "A page origin allowed to use the proxy and read its answers (CORS),\n\
+                     e.g. https://example.com; pages on other origins get 403;\n\
                      repeatable or comma-separated; `*` allows any page\n\
                      [default: none, same origin only]",
                 ),
@@ -209,7 +307,7 @@ mod tests {
     fn simulate(line: &str) -> SimulatorConfig {
         match parse_line(line).unwrap().command {
             Command::Simulate(config) => config,
-            Command::Proxy(_) => panic!("not simulate: {line}"),
+            _ => panic!("not simulate: {line}"),
         }
     }
 
@@ -277,33 +375,48 @@ mod tests {
         assert!(simulate.contains("[default: 127.0.0.1:8099]"), "{simulate}");
         assert!(simulate.contains("[default: tpx-demo-key]"), "{simulate}");
         let proxy = help("proxy --help");
-        for expected in [
-            "[default: 127.0.0.1:8098]",
-            "[default: 2]",
-            "[default: 10]",
-            "[default: 120]",
-            "[default: none, same origin only]",
+        for (expected, times) in [
+            ("[default: 127.0.0.1:8098]", 1),
+            ("[default: 2]", 1),
+            ("[default: 10]", 1),
+            ("[default: 120]", 1),
+            ("[default: none, same origin only]", 1),
         ] {
-            assert_eq!(proxy.matches(expected).count(), 1, "{expected} in {proxy}");
+            assert_eq!(proxy.matches(expected).count(), times, "{expected} in {proxy}");
         }
         assert!(
-            proxy.contains("TENSORPIX_API_KEY") && proxy.contains("[OPTIONS] --upstream <URL>"),
+            proxy.contains("TENSORPIX_API_KEY")
+                && proxy.contains("TENSORPIX_TOKEN_SECRET")
+                && proxy.contains("[OPTIONS] --upstream <URL>"),
             "{proxy}"
         );
         assert!(!proxy.contains("--api-key <"), "a refused flag is not offered: {proxy}");
+        assert!(
+            !proxy.contains("--token-secret <"),
+            "a refused flag is not offered: {proxy}"
+        );
+        let token = help("token --help");
+        assert!(
+            token.contains("--job <ID>") && token.contains("--ttl <SECONDS>") && token.contains("--secret-file <PATH>"),
+            "{token}"
+        );
     }
 
-    fn proxy(line: &str) -> Result<ProxyConfig, String> {
+    fn proxy_command(line: &str) -> Result<ProxyCommand, String> {
         match parse_line(line) {
             Ok(Cli {
                 command: Command::Proxy(proxy),
-            }) => Ok(proxy.config),
+            }) => Ok(*proxy),
             Ok(_) => panic!("not proxy: {line}"),
             Err(error) => {
                 assert_eq!(error.exit_code(), 2, "{line}: {error}");
                 Err(error.to_string())
             }
         }
+    }
+
+    fn proxy(line: &str) -> Result<ProxyConfig, String> {
+        proxy_command(line).map(|proxy| proxy.config)
     }
 
     #[test]
@@ -316,9 +429,14 @@ mod tests {
         assert_eq!(config.upstream_timeout, Duration::from_secs(10));
         assert_eq!(config.rate_limit, 120);
         assert_eq!(
-            (config.api_key_file, config.client_ip_header, config.quiet),
+            (
+                config.api_key_file.clone(),
+                config.client_ip_header.clone(),
+                config.quiet
+            ),
             (None, None, false)
         );
+        assert_eq!((config.token_secret_file, config.allow_any_job), (None, false));
         assert_eq!(
             ProxyConfig::from_flags(["--upstream", "https://backend.tensorpix.ai"]).unwrap(),
             proxy("proxy --upstream https://backend.tensorpix.ai").unwrap(),
@@ -332,7 +450,7 @@ mod tests {
             "proxy --upstream https://backend.tensorpix.ai --listen 0.0.0.0:9000 \
              --allow-origin https://example.com --allow-origin https://a.example,https://b.example \
              --cache-ttl 0.5 --upstream-timeout 2.5 --rate-limit 0 --api-key-file /run/secrets/key \
-             --client-ip-header X-Forwarded-For --quiet",
+             --client-ip-header X-Forwarded-For --token-secret-file /run/secrets/tokens --quiet",
         )
         .unwrap();
         assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
@@ -349,6 +467,7 @@ mod tests {
         assert_eq!(config.rate_limit, 0);
         assert_eq!(config.api_key_file, Some(PathBuf::from("/run/secrets/key")));
         assert_eq!(config.client_ip_header.unwrap(), "x-forwarded-for");
+        assert_eq!(config.token_secret_file, Some(PathBuf::from("/run/secrets/tokens")));
         assert!(config.quiet);
         let any = proxy("proxy --allow-origin * --upstream http://127.0.0.1:8099").unwrap();
         assert_eq!(any.allowed_origins, AllowedOrigins::Any);
@@ -367,6 +486,65 @@ mod tests {
                 "{message}"
             );
             assert!(!message.contains("sekrit"), "{message}");
+        }
+    }
+
+    #[test]
+    fn proxy_refuses_a_token_secret_on_the_command_line() {
+        for line in [
+            "proxy --upstream https://backend.tensorpix.ai --token-secret sekrit-secret",
+            "proxy --token-secret=sekrit-secret --upstream https://backend.tensorpix.ai",
+        ] {
+            let message = proxy(line).unwrap_err();
+            assert!(
+                message.contains("TENSORPIX_TOKEN_SECRET") && message.contains("--token-secret-file"),
+                "{message}"
+            );
+            assert!(!message.contains("sekrit"), "{message}");
+        }
+    }
+
+    #[test]
+    fn proxy_needs_a_token_secret_or_allow_any_job_but_not_both() {
+        let path = std::env::temp_dir().join(format!("tensorpix-cli-secret-{}", std::process::id()));
+        std::fs::write(&path, "a-secret-that-is-long-enough-for-hs256-tokens\n").unwrap();
+        let base = "proxy --upstream https://backend.tensorpix.ai";
+        let access = |extra: &str| proxy_command(&format!("{base} {extra}")).unwrap().access();
+        let secret_file = format!("--token-secret-file {}", path.display());
+        assert!(matches!(access(&secret_file), Ok(JobAccess::Tokens(_))));
+        assert!(matches!(access("--allow-any-job"), Ok(JobAccess::AnyJob)));
+        let both = access(&format!("{secret_file} --allow-any-job")).unwrap_err();
+        assert!(matches!(both, AccessError::Both), "{both}");
+        std::fs::remove_file(&path).unwrap();
+        // Nothing in this process's environment names a secret unless the tester set one.
+        if std::env::var_os(TOKEN_SECRET_VARIABLE).is_none() {
+            let message = access("").unwrap_err().to_string();
+            for expected in ["TENSORPIX_TOKEN_SECRET", "--token-secret-file", "--allow-any-job"] {
+                assert!(message.contains(expected), "{expected} in {message}");
+            }
+        }
+        let unreadable = access("--token-secret-file /nonexistent/secret").unwrap_err();
+        assert!(unreadable.to_string().contains("/nonexistent/secret"), "{unreadable}");
+    }
+
+    #[test]
+    fn token_takes_a_job_a_ttl_and_a_secret_file() {
+        let Command::Token(token) = parse_line("token --job 4711 --ttl 600 --secret-file /run/secret")
+            .unwrap()
+            .command
+        else {
+            panic!("not token")
+        };
+        assert_eq!((token.job.get(), token.ttl), (4711, 600));
+        assert_eq!(token.secret_file, PathBuf::from("/run/secret"));
+        for (line, expected) in [
+            ("token --job 0 --ttl 60 --secret-file x", "not a job id"),
+            ("token --job 0102 --ttl 60 --secret-file x", "not a job id"),
+            ("token --job 1 --ttl 0 --secret-file x", "above 0"),
+            ("token --job 1 --ttl 99999999999 --secret-file x", "at most"),
+            ("token --job 1 --ttl 60", "--secret-file <PATH>"),
+        ] {
+            assert!(refusal(line).contains(expected), "{line}: {}", refusal(line));
         }
     }
 

@@ -1,4 +1,5 @@
-//! Production mode: a small, hardened HTTP proxy that holds the TensorPix API key so pages don't.
+//! Production mode: a small, hardened HTTP proxy that holds the TensorPix API key so pages don't,
+//! and shows each visitor only the job their token names.
 //!
 //! A TensorPix key never expires and grants the whole account, so a public page must not carry
 //! it. The job card points its `api-base` here instead, and the proxy:
@@ -7,6 +8,10 @@
 //!   everything else is a 404 or 405 with a `{"detail": ...}` body, except that `OPTIONS` gets a
 //!   CORS preflight answer. The upstream URL is built from the parsed id, never from the client's
 //!   path or query, so no other upstream path is reachable;
+//! - refuses, before any upstream work, a page whose `Origin` is not allowed (403), and a request
+//!   without a valid job token for that job (`Authorization: Bearer <JWT>`, see [`job_token`]):
+//!   401 for a missing, broken, expired or forged token, 403 for another job's. Only with
+//!   `--allow-any-job` (a private dashboard) is every job open to whoever reaches the proxy;
 //! - sends upstream only its own headers (`Authorization: Token KEY`, `Accept`, `User-Agent`):
 //!   the client's `Authorization`, cookies and everything else stay here;
 //! - passes on upstream's status and JSON body (including 429 and its `Retry-After`), replacing a
@@ -16,7 +21,7 @@
 //!   (at most a minute), and coalesces concurrent requests for one job into one upstream request;
 //! - limits, per client address, how many upstream requests a client can cause (cache hits and
 //!   coalesced requests are free);
-//! - logs one line per request, never the key nor any client header.
+//! - logs one line per request, never the key, a token, nor any client header.
 //!
 //! It is an axum [`Router`] (routes, the job route's raw-path guard, tower-http's CORS, headers
 //! and tracing layers) with the cache and the rate limiter in its state, served by hyper's own
@@ -24,12 +29,14 @@
 //!
 //! It is stateless: the cache and the rate-limit buckets are per process and may be lost at any
 //! time, so any number of copies can run behind a load balancer (each copy then makes its own one
-//! request per job per TTL), and a CDN in front can share cacheable answers (`Cache-Control:
-//! public, max-age=TTL`, `Age`, and `Vary: Origin` when origins are named).
+//! request per job per TTL). With job tokens answers are `Cache-Control: private` and
+//! `Vary: Authorization, Origin`, so no shared cache hands one visitor's answer to another;
+//! with `--allow-any-job` they are `public`, with `Vary: Origin` when origins are named.
 
 pub mod api_key;
 pub mod cache;
 pub mod clock;
+pub mod job_token;
 pub mod origins;
 pub mod rate_limit;
 pub mod routes;
@@ -42,8 +49,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AGE, ALLOW, CACHE_CONTROL, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::header::{
+    AGE, ALLOW, AUTHORIZATION, CACHE_CONTROL, ORIGIN, RETRY_AFTER, WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -62,12 +71,13 @@ use tracing::Span;
 pub use self::api_key::{API_KEY_VARIABLE, ApiKey, ApiKeyError};
 use self::cache::{GetError, Served, SingleFlight, Source};
 pub use self::clock::{Clock, ManualClock, SystemClock};
+pub use self::job_token::{JobTokens, TOKEN_SECRET_VARIABLE, TokenSecret, TokenSecretError};
 pub use self::origins::{AllowedOrigins, OriginError};
 use self::rate_limit::RateLimiter;
 use self::routes::JobId;
 use self::upstream::{Fetched, Upstream, UpstreamError, UpstreamResponse};
 pub use self::upstream::{UpstreamBase, UpstreamBaseError};
-use crate::answer::{detail, json};
+use crate::answer::{detail, detail_with_code, json};
 use crate::cli;
 
 /// The longest `--cache-ttl`: a job card shows live progress, so answers must not be old.
@@ -88,8 +98,8 @@ const MAX_LOGGED_PATH: usize = 200;
 
 /// How the proxy was started: the `proxy` subcommand's flags, each documented (for `--help`, with
 /// line breaks kept, as clap is built without terminal-width wrapping) and defaulted here. The key
-/// is not here: it never passes through the command line. [`ProxyConfig::from_flags`] gives the
-/// defaults to code that starts a proxy itself.
+/// and the token secret are not here: they never pass through the command line.
+/// [`ProxyConfig::from_flags`] gives the defaults to code that starts a proxy itself.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct ProxyConfig {
     /// The TensorPix API, e.g. https://backend.tensorpix.ai
@@ -100,6 +110,14 @@ pub struct ProxyConfig {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub allowed_origins: AllowedOrigins,
+    /// Read the job-token secret from this file instead of the
+    /// TENSORPIX_TOKEN_SECRET environment variable
+    #[arg(long, value_name = "PATH", verbatim_doc_comment)]
+    pub token_secret_file: Option<PathBuf>,
+    /// Serve every job of the account to anyone who can reach the proxy,
+    /// without job tokens: only for a private dashboard
+    #[arg(long, verbatim_doc_comment)]
+    pub allow_any_job: bool,
     /// How long a job's answer is reused, in seconds; fractions allowed
     #[arg(
         long,
@@ -141,6 +159,16 @@ pub struct ProxyConfig {
     pub quiet: bool,
 }
 
+/// Who may see which job.
+#[derive(Debug, Clone)]
+pub enum JobAccess {
+    /// A job token for the job, signed with this secret (the default, and the only way for pages
+    /// anyone can open).
+    Tokens(TokenSecret),
+    /// Every job of the account to anyone who reaches the proxy (`--allow-any-job`).
+    AnyJob,
+}
+
 /// Why the proxy cannot run.
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
@@ -166,10 +194,12 @@ pub struct Proxy {
 struct ProxyState {
     config: ProxyConfig,
     upstream: Upstream,
+    /// `None` with `--allow-any-job`.
+    tokens: Option<JobTokens>,
     cache: Arc<SingleFlight<JobId, Fetched>>,
     limiter: RateLimiter,
     clock: Arc<dyn Clock>,
-    /// `public, max-age=N` for cacheable answers.
+    /// `private, max-age=N` with tokens, `public, max-age=N` without, for cacheable answers.
     cache_control: HeaderValue,
 }
 
@@ -178,16 +208,26 @@ struct ProxyState {
 #[derive(Debug, Clone, Copy)]
 struct Client(IpAddr);
 
+/// Why the proxy itself refused a request (a token or origin check), for the log line.
+#[derive(Debug, Clone, Copy)]
+struct Denied(&'static str);
+
 const JOB_METHODS: &str = "GET, OPTIONS";
 const HEALTH_METHODS: &str = "GET";
 
 impl Proxy {
-    pub fn new(config: ProxyConfig, key: &ApiKey) -> Result<Proxy, ProxyError> {
-        Proxy::with_clock(config, key, Arc::new(SystemClock))
+    pub fn new(config: ProxyConfig, key: &ApiKey, access: JobAccess) -> Result<Proxy, ProxyError> {
+        Proxy::with_clock(config, key, access, Arc::new(SystemClock))
     }
 
-    /// A proxy whose cache and rate limiter read `clock` (tests pass a [`ManualClock`]).
-    pub fn with_clock(config: ProxyConfig, key: &ApiKey, clock: Arc<dyn Clock>) -> Result<Proxy, ProxyError> {
+    /// A proxy whose cache, rate limiter and token checks read `clock` (tests pass a
+    /// [`ManualClock`]).
+    pub fn with_clock(
+        config: ProxyConfig,
+        key: &ApiKey,
+        access: JobAccess,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Proxy, ProxyError> {
         let upstream = Upstream::new(config.upstream.clone(), key, config.upstream_timeout).map_err(ProxyError::Tls)?;
         let ttl = config.cache_ttl;
         let wall_clock = Arc::clone(&clock);
@@ -200,12 +240,18 @@ impl Proxy {
             _ => None,
         };
         let cache = SingleFlight::new(keep_for, Arc::clone(&clock));
-        // Whole seconds, at least one: a CDN then never keeps an answer much longer than we do.
+        let tokens = match &access {
+            JobAccess::Tokens(secret) => Some(JobTokens::new(secret)),
+            JobAccess::AnyJob => None,
+        };
+        // Whole seconds, at least one: a browser then never keeps an answer much longer than we do.
         let max_age = config.cache_ttl.as_secs().max(1);
+        let visibility = if tokens.is_some() { "private" } else { "public" };
         Ok(Proxy {
             state: Arc::new(ProxyState {
                 limiter: RateLimiter::new(config.rate_limit),
-                cache_control: HeaderValue::try_from(format!("public, max-age={max_age}")).expect("ASCII"),
+                cache_control: HeaderValue::try_from(format!("{visibility}, max-age={max_age}")).expect("ASCII"),
+                tokens,
                 config,
                 upstream,
                 cache,
@@ -235,7 +281,7 @@ impl Proxy {
             .route_service("/healthz", health)
             .fallback(not_found)
             .layer(middleware::from_fn(refuse_large_heads))
-            .layer(state.config.allowed_origins.cors())
+            .layer(state.config.allowed_origins.cors(state.tokens.is_some()))
             .layer(SetResponseHeaderLayer::if_not_present(
                 CACHE_CONTROL,
                 HeaderValue::from_static("no-store"),
@@ -263,12 +309,20 @@ impl Proxy {
         tracing::info!(
             listen = %listener.local_addr()?,
             upstream = %self.state.upstream.base(),
+            job_access = if self.state.tokens.is_some() { "job tokens" } else { "any job" },
             allowed_origins = %config.allowed_origins.describe(),
             cache_ttl_s = config.cache_ttl.as_secs_f64(),
             upstream_timeout_s = config.upstream_timeout.as_secs_f64(),
             rate_limit_per_minute = config.rate_limit,
             "TensorPix proxy ready"
         );
+        if self.state.tokens.is_none() {
+            tracing::warn!(
+                "--allow-any-job: anyone who can reach this proxy can read every job of the account, \
+                 with its file names, download links and cost. Use it only for a private dashboard; \
+                 public pages need job tokens (--token-secret-file or TENSORPIX_TOKEN_SECRET)"
+            );
+        }
         if self.state.upstream.base().sends_key_in_clear() {
             tracing::warn!(
                 "the upstream URL is plain http to another host: the API key crosses the network unencrypted"
@@ -321,10 +375,10 @@ impl Proxy {
 }
 
 /// Binds `config.listen` and serves until Ctrl-C or SIGTERM.
-pub async fn run(config: ProxyConfig, key: ApiKey) -> Result<(), ProxyError> {
+pub async fn run(config: ProxyConfig, key: ApiKey, access: JobAccess) -> Result<(), ProxyError> {
     let shutdown = crate::shutdown::signal().map_err(ProxyError::Signals)?;
     let address = config.listen;
-    let proxy = Proxy::new(config, &key)?;
+    let proxy = Proxy::new(config, &key, access)?;
     drop(key);
     let listener = TcpListener::bind(address)
         .await
@@ -359,11 +413,13 @@ fn log_arrival(_request: &Request, _span: &Span) {
     tracing::debug!("arrived");
 }
 
-/// One line per answer, in the request's span, with how the cache served it.
+/// One line per answer, in the request's span, with how the cache served it or why the proxy
+/// refused it.
 fn log_response(response: &Response, latency: Duration, _span: &Span) {
     tracing::info!(
         status = response.status().as_u16(),
         cache = %response.extensions().get::<Source>().map_or("-", |source| source.as_str()),
+        denied = %response.extensions().get::<Denied>().map_or("-", |denied| denied.0),
         latency_ms = %format_args!("{:.2}", latency.as_secs_f64() * 1000.0),
         "answered"
     );
@@ -386,7 +442,11 @@ async fn job(
     State(state): State<Arc<ProxyState>>,
     Extension(job): Extension<JobId>,
     Extension(Client(client)): Extension<Client>,
+    headers: HeaderMap,
 ) -> Response {
+    if let Some(refusal) = state.refusal(&headers, job) {
+        return refusal;
+    }
     state.job(job, client).await
 }
 
@@ -407,6 +467,33 @@ async fn health_method_not_allowed(method: Method) -> Response {
 }
 
 impl ProxyState {
+    /// The answer to a request the page's origin or the job token does not allow, checked in
+    /// that order before anything else, so that a refusal costs no upstream request.
+    fn refusal(&self, headers: &HeaderMap, job: JobId) -> Option<Response> {
+        if let Some(origin) = headers.get(ORIGIN)
+            && !self.config.allowed_origins.allows(origin)
+        {
+            return Some(denied(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "This page's origin may not use this proxy.",
+            ));
+        }
+        let tokens = self.tokens.as_ref()?;
+        let mut authorization = headers.get_all(AUTHORIZATION).iter();
+        let (first, second) = (authorization.next(), authorization.next());
+        let checked = match second {
+            Some(_) => Err(job_token::Refusal::Malformed),
+            None => tokens.check(first, job, self.clock.unix_millis()),
+        };
+        let refusal = checked.err()?;
+        let mut response = denied(refusal.status(), refusal.code(), refusal.detail());
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, refusal.www_authenticate());
+        Some(response)
+    }
+
     /// The job's answer, marked with how the cache served it (for the log).
     async fn job(&self, job: JobId, client: IpAddr) -> Response {
         let upstream = self.upstream.clone();
@@ -480,6 +567,13 @@ impl ProxyState {
         }
         response
     }
+}
+
+/// The proxy's own refusal, with a `code` for scripts and the reason in the log.
+fn denied(status: StatusCode, code: &'static str, text: &str) -> Response {
+    let mut response = detail_with_code(status, text, code);
+    response.extensions_mut().insert(Denied(code));
+    response
 }
 
 /// Fetches in the background task the cache runs, and says in the log what went wrong, once

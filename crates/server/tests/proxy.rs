@@ -1,25 +1,28 @@
 //! The production proxy over real HTTP on loopback, in front of the simulator: coalescing and
 //! caching, upstream failures, path and header attacks, the key's secrecy, CORS, rate limits.
+//! (Job tokens are tested in `tokens.rs`.)
 //!
 //! The proxies here run on a [`ManualClock`]: cached answers and rate-limit buckets never age
-//! unless a test moves the clock, so no test depends on how fast the machine is.
+//! unless a test moves the clock, so no test depends on how fast the machine is. They check job
+//! tokens, as a proxy does by default; [`get`] sends a valid one for the job it asks for.
 
 mod common;
 
-use std::cell::RefCell;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get as route_get;
-use common::{Reply, raw_request, request, start_simulator};
+use common::{
+    Reply, add_fault, bearer, capture_logs, raw_request, request, start_simulator, tokens, upstream_requests,
+};
 use serde_json::Value;
 use tensorpix_models::decode_job;
 use tensorpix_server::proxy::api_key::KeySource;
-use tensorpix_server::proxy::{AllowedOrigins, ApiKey, ManualClock, Proxy, ProxyConfig};
+use tensorpix_server::proxy::{AllowedOrigins, ApiKey, JobAccess, ManualClock, Proxy, ProxyConfig};
 use tensorpix_server::simulator::DEFAULT_API_KEY;
 use tensorpix_server::simulator::catalog::{self, Context, Lookup};
 use tokio::net::{TcpListener, TcpStream};
@@ -27,8 +30,8 @@ use tokio::sync::Semaphore;
 
 const ALLOWED_ORIGIN: &str = "https://example.com";
 
-/// Starts a proxy in front of `upstream` holding `key`, with `adjust` applied to the defaults
-/// (plus one allowed origin), on a clock that stands still.
+/// Starts a proxy with job tokens in front of `upstream` holding `key`, with `adjust` applied to
+/// the defaults (plus one allowed origin), on a clock that stands still.
 async fn start_proxy(upstream: SocketAddr, key: &str, adjust: impl FnOnce(&mut ProxyConfig)) -> SocketAddr {
     start_proxy_for(&format!("http://{upstream}"), key, Arc::new(ManualClock::new()), adjust).await
 }
@@ -39,16 +42,22 @@ async fn start_proxy_for(
     clock: Arc<ManualClock>,
     adjust: impl FnOnce(&mut ProxyConfig),
 ) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let listen = address.to_string();
-    let mut config = ProxyConfig::from_flags(["--upstream", upstream, "--listen", &listen]).unwrap();
-    config.allowed_origins.add(ALLOWED_ORIGIN).unwrap();
-    adjust(&mut config);
-    let key = ApiKey::new(key, KeySource::Environment).unwrap();
-    let proxy = Proxy::with_clock(config, &key, clock).unwrap();
-    tokio::spawn(proxy.serve(listener, std::future::pending()));
-    address
+    start_proxy_granting(upstream, key, tokens(), clock, adjust).await
+}
+
+/// [`start_proxy_for`] with the given access instead of job tokens.
+async fn start_proxy_granting(
+    upstream: &str,
+    key: &str,
+    access: JobAccess,
+    clock: Arc<ManualClock>,
+    adjust: impl FnOnce(&mut ProxyConfig),
+) -> SocketAddr {
+    common::start_proxy_with(upstream, key, access, clock, |config| {
+        config.allowed_origins.add(ALLOWED_ORIGIN).unwrap();
+        adjust(config);
+    })
+    .await
 }
 
 /// A simulator with the demo key and a proxy in front of it, on a clock that stands still.
@@ -90,19 +99,9 @@ async fn start_gated_upstream(gate: Arc<Semaphore>, requests: Arc<AtomicUsize>) 
     address
 }
 
+/// `GET path`, with a token for the job it names.
 async fn get(address: SocketAddr, path: &str) -> Reply {
-    request(address, "GET", path, &[], "").await
-}
-
-async fn add_fault(simulator: SocketAddr, job: i64, fault: &str, times: u32) {
-    let body = format!(r#"{{"job": {job}, "fault": "{fault}", "times": {times}}}"#);
-    let reply = request(simulator, "POST", "/_sim/faults", &[], &body).await;
-    assert_eq!(reply.status, 204, "{}", reply.body);
-}
-
-async fn upstream_requests(simulator: SocketAddr, job: i64) -> u64 {
-    let stats: Value = serde_json::from_str(&get(simulator, "/_sim/stats").await.body).unwrap();
-    stats["jobs"][job.to_string()].as_u64().unwrap_or(0)
+    common::get_job(address, path).await
 }
 
 async fn upstream_paths(simulator: SocketAddr) -> Vec<String> {
@@ -110,64 +109,6 @@ async fn upstream_paths(simulator: SocketAddr) -> Vec<String> {
     log.iter()
         .map(|entry| entry["path"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// Log lines written on one thread while a [`LogCapture`] lives there.
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl LogBuffer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-thread_local! {
-    static CAPTURE: RefCell<Option<LogBuffer>> = const { RefCell::new(None) };
-}
-
-/// Writes to this thread's capture buffer, if any, and otherwise nowhere.
-struct ThreadWriter(Option<LogBuffer>);
-
-impl std::io::Write for ThreadWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if let Some(buffer) = &self.0 {
-            buffer.0.lock().unwrap().extend_from_slice(bytes);
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-struct LogCapture {
-    buffer: LogBuffer,
-}
-
-impl Drop for LogCapture {
-    fn drop(&mut self) {
-        CAPTURE.with(|capture| capture.borrow_mut().take());
-    }
-}
-
-/// Captures what `tracing` logs on this thread; `#[tokio::test]` runs every task there, the
-/// proxy's included. One global subscriber serves every test: with per-test scoped subscribers,
-/// tracing caches whether a log statement is wanted by whichever thread reaches it first, so a
-/// test without a subscriber could switch logging off for a test with one.
-fn capture_logs() -> LogCapture {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(|| ThreadWriter(CAPTURE.with(|capture| capture.borrow().clone())))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-    });
-    let buffer = LogBuffer::default();
-    CAPTURE.with(|capture| *capture.borrow_mut() = Some(buffer.clone()));
-    LogCapture { buffer }
 }
 
 #[tokio::test]
@@ -247,8 +188,8 @@ async fn answers_are_reused_for_the_ttl_then_fetched_again() {
     let first = get(proxy, "/api/jobs/102/").await;
     assert_eq!(first.status, 200);
     assert_eq!(first.header("content-type"), Some("application/json"));
-    assert_eq!(first.header("cache-control"), Some("public, max-age=1"));
-    assert_eq!(first.header("vary"), Some("origin"));
+    assert_eq!(first.header("cache-control"), Some("private, max-age=1"));
+    assert_eq!(first.header("vary"), Some("authorization, origin"));
     assert_eq!(first.header("x-content-type-options"), Some("nosniff"));
     let second = get(proxy, "/api/jobs/102/").await;
     assert_eq!((second.status, second.header("age")), (200, Some("0")));
@@ -264,7 +205,7 @@ async fn answers_are_reused_for_the_ttl_then_fetched_again() {
     // A 404 for a job that does not exist is kept too; the query string is not forwarded.
     let missing = get(proxy, "/api/jobs/424242/?format=api&next=/_sim/reset").await;
     assert_eq!((missing.status, missing.detail().as_str()), (404, "Not found."));
-    assert_eq!(missing.header("cache-control"), Some("public, max-age=1"));
+    assert_eq!(missing.header("cache-control"), Some("private, max-age=1"));
     assert_eq!(get(proxy, "/api/jobs/424242/").await.status, 404);
     assert_eq!(upstream_requests(simulator, 424242).await, 1);
 }
@@ -274,7 +215,14 @@ async fn an_upstream_429_reaches_the_client_with_its_retry_after() {
     let clock = Arc::new(ManualClock::new());
     let (simulator, proxy) = start_pair_on(Arc::clone(&clock), |_| {}).await;
     add_fault(simulator, 103, "429", 1).await;
-    let limited = request(proxy, "GET", "/api/jobs/103/", &[("Origin", ALLOWED_ORIGIN)], "").await;
+    let limited = request(
+        proxy,
+        "GET",
+        "/api/jobs/103/",
+        &[("Origin", ALLOWED_ORIGIN), ("Authorization", &bearer(103))],
+        "",
+    )
+    .await;
     assert_eq!((limited.status, limited.header("retry-after")), (429, Some("2")));
     assert!(limited.detail().contains("throttled"), "{}", limited.body);
     assert_eq!(limited.header("cache-control"), Some("no-store"));
@@ -415,7 +363,11 @@ async fn no_path_method_or_encoding_trick_reaches_another_upstream_path() {
         format!("GET http://{simulator}/_sim/stats HTTP/1.1\r\nHost: {simulator}\r\nConnection: close\r\n\r\n");
     let absolute = raw_request(proxy, sim_stats.as_bytes()).await;
     assert_eq!((absolute.status, absolute.detail().as_str()), (404, "Not found."));
-    let evil = "GET http://evil.example/api/jobs/101/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
+    let evil = format!(
+        "GET http://evil.example/api/jobs/101/ HTTP/1.1\r\nHost: evil.example\r\nAuthorization: {}\r\n\
+         Connection: close\r\n\r\n",
+        bearer(101)
+    );
     let elsewhere = raw_request(proxy, evil.as_bytes()).await;
     assert_eq!(
         elsewhere.status, 200,
@@ -452,17 +404,32 @@ async fn no_path_method_or_encoding_trick_reaches_another_upstream_path() {
 #[tokio::test]
 async fn the_clients_authorization_and_cookies_never_reach_upstream() {
     let simulator = start_simulator("simulator-only-key").await;
+    let upstream = format!("http://{simulator}");
+    let clock = || Arc::new(ManualClock::new());
+    // The simulator refuses a Bearer token: had the job token gone up, this would be a 401.
     let proxy = start_proxy(simulator, "simulator-only-key", |_| {}).await;
+    let with_token = [
+        ("Authorization", bearer(102)),
+        ("Cookie", "sessionid=abc; csrftoken=def".to_owned()),
+    ];
+    let with_token: Vec<(&str, &str)> = with_token.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let reply = request(proxy, "GET", "/api/jobs/102/", &with_token, "").await;
+    assert_eq!(
+        reply.status, 200,
+        "the proxy's key authenticates, not the client's token"
+    );
+
+    let open = start_proxy_granting(&upstream, "simulator-only-key", JobAccess::AnyJob, clock(), |_| {}).await;
     let spoofed = [
         ("Authorization", "Token wrong"),
         ("Cookie", "sessionid=abc; csrftoken=def"),
     ];
-    let reply = request(proxy, "GET", "/api/jobs/102/", &spoofed, "").await;
-    assert_eq!(reply.status, 200, "the proxy's key authenticates, not the client's");
+    let reply = request(open, "GET", "/api/jobs/102/", &spoofed, "").await;
+    assert_eq!(reply.status, 200, "without tokens, a client's Authorization is ignored");
 
     // The other way round: a proxy with a stale key, a client with the right one. If the client's
     // header were forwarded (or preferred), this would succeed.
-    let stale = start_proxy(simulator, "stale-proxy-key", |_| {}).await;
+    let stale = start_proxy_granting(&upstream, "stale-proxy-key", JobAccess::AnyJob, clock(), |_| {}).await;
     let client_has_the_key = [("Authorization", "Token simulator-only-key")];
     let refused = request(stale, "GET", "/api/jobs/102/", &client_has_the_key, "").await;
     assert_eq!((refused.status, refused.detail().as_str()), (401, "Invalid token."));
@@ -476,7 +443,16 @@ async fn the_key_appears_in_no_answer_and_no_log_line() {
     let logs = capture_logs();
     let simulator = start_simulator(KEY).await;
     // Six upstream requests are allowed, so the last job request below is refused by the proxy.
-    let proxy = start_proxy(simulator, KEY, |config| config.rate_limit = 6).await;
+    // Any job: the client's `Authorization` here is a stray one, which the proxy ignores (the
+    // token's own secrecy is tested in `tokens.rs`).
+    let proxy = start_proxy_granting(
+        &format!("http://{simulator}"),
+        KEY,
+        JobAccess::AnyJob,
+        Arc::new(ManualClock::new()),
+        |config| config.rate_limit = 6,
+    )
+    .await;
     add_fault(simulator, 103, "429", 1).await;
     add_fault(simulator, 104, "401", 1).await;
     add_fault(simulator, 105, "502", 1).await;
@@ -530,7 +506,7 @@ async fn the_key_appears_in_no_answer_and_no_log_line() {
 
 #[tokio::test]
 async fn cors_answers_only_the_allowed_origins() {
-    let (_, proxy) = start_pair(|_| {}).await;
+    let (simulator, proxy) = start_pair(|_| {}).await;
     let preflight = |origin: &'static str, headers: &'static str| async move {
         let request_headers = [
             ("Origin", origin),
@@ -539,38 +515,49 @@ async fn cors_answers_only_the_allowed_origins() {
         ];
         request(proxy, "OPTIONS", "/api/jobs/102/", &request_headers, "").await
     };
-    let allowed = preflight(ALLOWED_ORIGIN, "accept").await;
+    let allowed = preflight(ALLOWED_ORIGIN, "authorization").await;
     assert_eq!((allowed.status, allowed.body.as_str()), (200, ""));
     assert_eq!(allowed.header("access-control-allow-origin"), Some(ALLOWED_ORIGIN));
     assert_eq!(allowed.header("access-control-allow-methods"), Some("GET,OPTIONS"));
-    assert_eq!(allowed.header("access-control-allow-headers"), Some("accept"));
-    assert_eq!(allowed.header("vary"), Some("origin"));
-    let authorization = preflight(ALLOWED_ORIGIN, "authorization").await;
-    assert!(
-        !authorization
-            .header("access-control-allow-headers")
-            .unwrap()
-            .contains("authorization"),
-        "the proxy ignores Authorization, so it does not invite it"
+    assert_eq!(
+        allowed.header("access-control-allow-headers"),
+        Some("accept,authorization"),
+        "the card sends its job token"
     );
+    assert_eq!(allowed.header("vary"), Some("authorization, origin"));
     // Another origin learns which methods exist, but not that it may read: no allow-origin.
-    let other = preflight("https://evil.example", "accept").await;
+    let other = preflight("https://evil.example", "authorization").await;
     assert_eq!(other.header("access-control-allow-origin"), None);
 
-    let read = request(proxy, "GET", "/api/jobs/102/", &[("Origin", ALLOWED_ORIGIN)], "").await;
-    assert_eq!(read.header("access-control-allow-origin"), Some(ALLOWED_ORIGIN));
-    assert_eq!(read.header("access-control-expose-headers"), Some("retry-after"));
-    let foreign = request(
+    let token = bearer(102);
+    let read = request(
         proxy,
         "GET",
         "/api/jobs/102/",
-        &[("Origin", "https://evil.example")],
+        &[("Origin", ALLOWED_ORIGIN), ("Authorization", &token)],
         "",
     )
     .await;
-    assert_eq!(foreign.status, 200);
+    assert_eq!(read.status, 200);
+    assert_eq!(read.header("access-control-allow-origin"), Some(ALLOWED_ORIGIN));
+    assert_eq!(read.header("access-control-expose-headers"), Some("retry-after"));
+    // A page on another origin is refused outright, even with a good token, before any upstream
+    // request: CORS alone would only stop it from reading the answer.
+    let foreign = request(
+        proxy,
+        "GET",
+        "/api/jobs/103/",
+        &[("Origin", "https://evil.example"), ("Authorization", &bearer(103))],
+        "",
+    )
+    .await;
+    assert_eq!(foreign.status, 403);
+    assert_eq!(foreign.detail(), "This page's origin may not use this proxy.");
     assert_eq!(foreign.header("access-control-allow-origin"), None);
-    assert_eq!(foreign.header("vary"), Some("origin"));
+    assert_eq!(foreign.header("vary"), Some("authorization, origin"));
+    assert_eq!(upstream_requests(simulator, 103).await, 0);
+    // Without an Origin (same-origin, or a server), the token alone decides.
+    assert_eq!(get(proxy, "/api/jobs/103/").await.status, 200);
 
     // Every OPTIONS is answered as a preflight, before routing and without going upstream.
     let plain = request(proxy, "OPTIONS", "/api/jobs/102/", &[], "").await;
@@ -582,7 +569,6 @@ async fn cors_answers_only_the_allowed_origins() {
     let elsewhere = request(proxy, "OPTIONS", "/_sim/reset", &[("Origin", ALLOWED_ORIGIN)], "").await;
     assert_eq!((elsewhere.status, elsewhere.body.as_str()), (200, ""));
 
-    let simulator = start_simulator(DEFAULT_API_KEY).await;
     let open = start_proxy(simulator, DEFAULT_API_KEY, |config| {
         config.allowed_origins = AllowedOrigins::Any;
     })
@@ -591,16 +577,32 @@ async fn cors_answers_only_the_allowed_origins() {
         open,
         "GET",
         "/api/jobs/102/",
-        &[("Origin", "https://anyone.example")],
+        &[("Origin", "https://anyone.example"), ("Authorization", &token)],
         "",
     )
     .await;
+    assert_eq!(anyone.status, 200);
     assert_eq!(anyone.header("access-control-allow-origin"), Some("*"));
     assert_eq!(
         anyone.header("vary"),
-        None,
-        "one answer for every origin: one CDN entry"
+        Some("authorization"),
+        "the same answer for every origin, but each visitor's own"
     );
+
+    let same_origin_only = start_proxy(simulator, DEFAULT_API_KEY, |config| {
+        config.allowed_origins = AllowedOrigins::SameOriginOnly;
+    })
+    .await;
+    let cross = request(
+        same_origin_only,
+        "GET",
+        "/api/jobs/102/",
+        &[("Origin", ALLOWED_ORIGIN), ("Authorization", &token)],
+        "",
+    )
+    .await;
+    assert_eq!(cross.status, 403, "with no origins named, any Origin is another site's");
+    assert_eq!(get(same_origin_only, "/api/jobs/102/").await.status, 200);
 }
 
 #[tokio::test]
@@ -636,7 +638,7 @@ async fn the_proxy_stops_when_its_shutdown_future_completes() {
     let config = ProxyConfig::from_flags(["--upstream", &format!("http://{simulator}")]).unwrap();
     let key = ApiKey::new(DEFAULT_API_KEY, KeySource::Environment).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(Proxy::new(config, &key).unwrap().serve(listener, async {
+    let serving = tokio::spawn(Proxy::new(config, &key, tokens()).unwrap().serve(listener, async {
         let _ = stopped.await;
     }));
     assert_eq!(get(address, "/healthz").await.status, 200);

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use http::header::{ACCEPT, ORIGIN, RETRY_AFTER};
+use http::header::{ACCEPT, AUTHORIZATION, ORIGIN, RETRY_AFTER};
 use http::{HeaderValue, Method, Uri};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -43,32 +43,50 @@ impl AllowedOrigins {
         Ok(())
     }
 
+    /// Whether a request with this `Origin` may use the proxy at all. The job route refuses the
+    /// others (403) before any upstream work: CORS alone only stops a page from *reading* an
+    /// answer, not the request, and a request can cost an upstream one. With no origins named,
+    /// only requests without an `Origin` pass (browsers send none on a same-origin `GET`).
+    pub fn allows(&self, origin: &HeaderValue) -> bool {
+        match self {
+            AllowedOrigins::SameOriginOnly => false,
+            AllowedOrigins::Any => true,
+            AllowedOrigins::List(origins) => origins.iter().any(|allowed| allowed.as_bytes() == origin.as_bytes()),
+        }
+    }
+
     /// The CORS layer in front of every route. Only an allowed origin gets
     /// `Access-Control-Allow-Origin` (the browser then lets the page read the answer); a
-    /// preflight may ask for `GET` with no header beyond `Accept` (the proxy ignores a client's
-    /// `Authorization`, so it does not invite one); `Retry-After` is readable. Named origins make
-    /// every answer `Vary: Origin`, whether or not the request had one, so a CDN never hands the
-    /// copy made for one origin to another; `*` and no origins give one answer for everyone.
+    /// preflight may ask for `GET` with `Accept` and `Authorization` (the job token);
+    /// `Retry-After` is readable. Answers say what they vary by: `Authorization` when
+    /// `job_tokens` (each visitor's answer is their own), and `Origin` unless any origin is
+    /// allowed (others are refused) — whether or not the request had one, so a cache never hands
+    /// the copy made for one to another.
     ///
     /// The layer answers every `OPTIONS` itself, on any path, as a preflight.
-    pub fn cors(&self) -> CorsLayer {
+    pub fn cors(&self, job_tokens: bool) -> CorsLayer {
         let methods = CorsLayer::new().allow_methods([Method::GET, Method::OPTIONS]);
         let readable = |layer: CorsLayer| {
             layer
-                .allow_headers([ACCEPT])
+                .allow_headers([ACCEPT, AUTHORIZATION])
                 .expose_headers([RETRY_AFTER])
                 .max_age(PREFLIGHT_MAX_AGE)
         };
+        let mut vary = Vec::new();
+        if job_tokens {
+            vary.push(AUTHORIZATION);
+        }
+        if *self != AllowedOrigins::Any {
+            vary.push(ORIGIN);
+        }
         match self {
-            AllowedOrigins::SameOriginOnly => methods.vary([]),
-            AllowedOrigins::Any => readable(methods).allow_origin(AllowOrigin::any()).vary([]),
+            AllowedOrigins::SameOriginOnly => methods.vary(vary),
+            AllowedOrigins::Any => readable(methods).allow_origin(AllowOrigin::any()).vary(vary),
             AllowedOrigins::List(origins) => {
                 let origins = origins
                     .iter()
                     .map(|origin| HeaderValue::from_str(origin).expect("a checked origin is a header value"));
-                readable(methods)
-                    .allow_origin(AllowOrigin::list(origins))
-                    .vary([ORIGIN])
+                readable(methods).allow_origin(AllowOrigin::list(origins)).vary(vary)
             }
         }
     }
@@ -102,7 +120,7 @@ pub enum OriginError {
 
 /// Checks that `text` is an origin exactly as a browser serialises it, so that an allowed origin
 /// can ever match: a scheme, a lower-case host, an optional port, and no path, not even `/`.
-fn parse_origin(text: &str) -> Result<String, OriginError> {
+pub fn parse_origin(text: &str) -> Result<String, OriginError> {
     let uri: Uri = text.parse().map_err(|_| OriginError::NotAnOrigin(text.to_owned()))?;
     if !matches!(uri.scheme_str(), Some("http" | "https")) {
         return Err(OriginError::Scheme(text.to_owned()));
@@ -169,7 +187,12 @@ mod tests {
     }
 
     /// The headers `origins` put on an answer to `method` from a page at `origin`.
-    async fn cors_headers(origins: &AllowedOrigins, method: Method, origin: Option<&str>) -> http::HeaderMap {
+    async fn cors_headers(
+        origins: &AllowedOrigins,
+        job_tokens: bool,
+        method: Method,
+        origin: Option<&str>,
+    ) -> http::HeaderMap {
         let routes = tower::service_fn(|_| async { Ok::<_, Infallible>(Response::new(Body::empty())) });
         let mut request = Request::builder().method(method).uri("/api/jobs/1/");
         if let Some(origin) = origin {
@@ -178,7 +201,7 @@ mod tests {
                 .header(ACCESS_CONTROL_REQUEST_METHOD, "GET");
         }
         let response = origins
-            .cors()
+            .cors(job_tokens)
             .layer(routes)
             .oneshot(request.body(Body::empty()).unwrap())
             .await
@@ -189,16 +212,16 @@ mod tests {
     #[tokio::test]
     async fn only_listed_origins_are_echoed_and_answers_vary_by_origin() {
         let allowed = origins(&["https://example.com"]).unwrap();
-        let headers = cors_headers(&allowed, Method::GET, Some("https://example.com")).await;
+        let headers = cors_headers(&allowed, false, Method::GET, Some("https://example.com")).await;
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "https://example.com");
         assert_eq!(headers[ACCESS_CONTROL_EXPOSE_HEADERS], "retry-after");
         assert_eq!(headers[VARY], "origin");
-        let headers = cors_headers(&allowed, Method::GET, Some("https://evil.example")).await;
+        let headers = cors_headers(&allowed, false, Method::GET, Some("https://evil.example")).await;
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
         assert_eq!(headers[VARY], "origin");
-        let headers = cors_headers(&allowed, Method::GET, None).await;
-        assert_eq!(headers[VARY], "origin", "a CDN must not serve this copy to an origin");
-        let headers = cors_headers(&AllowedOrigins::Any, Method::GET, None).await;
+        let headers = cors_headers(&allowed, false, Method::GET, None).await;
+        assert_eq!(headers[VARY], "origin", "a cache must not serve this copy to an origin");
+        let headers = cors_headers(&AllowedOrigins::Any, false, Method::GET, None).await;
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
         assert!(
             !headers.contains_key(VARY),
@@ -206,30 +229,58 @@ mod tests {
         );
         let headers = cors_headers(
             &AllowedOrigins::SameOriginOnly,
+            false,
             Method::GET,
             Some("https://example.com"),
         )
         .await;
-        assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) && !headers.contains_key(VARY));
+        assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
+        assert_eq!(
+            headers[VARY], "origin",
+            "other origins are refused, so answers depend on it"
+        );
     }
 
     #[tokio::test]
-    async fn preflights_allow_get_and_accept_for_listed_origins_only() {
+    async fn with_job_tokens_answers_vary_by_authorization_too() {
         let allowed = origins(&["https://example.com"]).unwrap();
-        let headers = cors_headers(&allowed, Method::OPTIONS, Some("https://example.com")).await;
+        let headers = cors_headers(&allowed, true, Method::GET, Some("https://example.com")).await;
+        assert_eq!(headers[VARY], "authorization, origin");
+        let headers = cors_headers(&AllowedOrigins::Any, true, Method::GET, None).await;
+        assert_eq!(headers[VARY], "authorization");
+        let headers = cors_headers(&AllowedOrigins::SameOriginOnly, true, Method::GET, None).await;
+        assert_eq!(headers[VARY], "authorization, origin");
+    }
+
+    #[tokio::test]
+    async fn preflights_allow_get_with_a_token_for_listed_origins_only() {
+        let allowed = origins(&["https://example.com"]).unwrap();
+        let headers = cors_headers(&allowed, true, Method::OPTIONS, Some("https://example.com")).await;
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "https://example.com");
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_METHODS], "GET,OPTIONS");
-        assert_eq!(headers[ACCESS_CONTROL_ALLOW_HEADERS], "accept");
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_HEADERS], "accept,authorization");
         assert_eq!(headers[ACCESS_CONTROL_MAX_AGE], "600");
-        let headers = cors_headers(&allowed, Method::OPTIONS, Some("https://evil.example")).await;
+        let headers = cors_headers(&allowed, true, Method::OPTIONS, Some("https://evil.example")).await;
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
         let headers = cors_headers(
             &AllowedOrigins::SameOriginOnly,
+            true,
             Method::OPTIONS,
             Some("https://example.com"),
         )
         .await;
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_ORIGIN));
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_HEADERS));
+    }
+
+    #[test]
+    fn only_allowed_origins_may_use_the_proxy() {
+        let allowed = origins(&["https://example.com"]).unwrap();
+        let origin = |text: &'static str| HeaderValue::from_static(text);
+        assert!(allowed.allows(&origin("https://example.com")));
+        assert!(!allowed.allows(&origin("https://example.com.evil.example")));
+        assert!(!allowed.allows(&origin("null")));
+        assert!(AllowedOrigins::Any.allows(&origin("null")));
+        assert!(!AllowedOrigins::SameOriginOnly.allows(&origin("https://example.com")));
     }
 }
