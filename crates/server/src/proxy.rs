@@ -14,9 +14,11 @@
 //!   `--allow-any-job` (a private dashboard) is every job open to whoever reaches the proxy;
 //! - sends upstream only its own headers (`Authorization: Token KEY`, `Accept`, `User-Agent`):
 //!   the client's `Authorization`, cookies and everything else stay here;
-//! - passes on upstream's status and JSON body (including 429 and its `Retry-After`), replacing a
-//!   non-JSON body (an HTML error page from a gateway) with a `{"detail": ...}` of the same status,
-//!   so the proxy's origin never serves upstream markup;
+//! - passes on only what the card needs: a job through one allow-list of fields ([`fields`]; the
+//!   owner's e-mail and user id and the source video's pre-signed URL never leave), an error as
+//!   its status and `detail` (including 429 and its `Retry-After`); a non-JSON body (an HTML
+//!   error page from a gateway) becomes a `{"detail": ...}` of the same status, so the proxy's
+//!   origin never serves upstream markup;
 //! - keeps each job's 200 or 404 for `--cache-ttl` seconds and a 429 until its `Retry-After`
 //!   (at most a minute), and coalesces concurrent requests for one job into one upstream request;
 //! - limits, per client address, how many upstream requests a client can cause (cache hits and
@@ -36,6 +38,7 @@
 pub mod api_key;
 pub mod cache;
 pub mod clock;
+pub mod fields;
 pub mod job_token;
 pub mod origins;
 pub mod rate_limit;
@@ -533,7 +536,7 @@ impl ProxyState {
             Err(UpstreamError::Connect(_)) => {
                 return detail(StatusCode::BAD_GATEWAY, "The TensorPix API cannot be reached.");
             }
-            Err(UpstreamError::Transport(_) | UpstreamError::TooLarge) => {
+            Err(UpstreamError::Transport(_) | UpstreamError::TooLarge | UpstreamError::NotAJob) => {
                 return detail(StatusCode::BAD_GATEWAY, "The TensorPix API sent a broken answer.");
             }
         };
@@ -576,10 +579,11 @@ fn denied(status: StatusCode, code: &'static str, text: &str) -> Response {
     response
 }
 
-/// Fetches in the background task the cache runs, and says in the log what went wrong, once
-/// per upstream request rather than once per waiting client.
+/// Fetches in the background task the cache runs, reduces the answer to what may leave the proxy,
+/// and says in the log what went wrong, once per upstream request rather than once per waiting
+/// client.
 async fn fetch_and_report(upstream: Upstream, job: JobId) -> Fetched {
-    let fetched = upstream.fetch(job).await;
+    let fetched = fields::reduce(upstream.fetch(job).await);
     match &fetched {
         Err(error) => tracing::warn!(job = job.get(), %error, "upstream request failed"),
         Ok(answer) if answer.status == StatusCode::UNAUTHORIZED => tracing::warn!(

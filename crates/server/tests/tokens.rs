@@ -1,9 +1,11 @@
-//! Job tokens over real HTTP on loopback in front of the simulator: every bad token refused for
-//! its reason before anything goes upstream, private answers that vary by token, coalescing after
-//! the check, the secret's secrecy, and the minting snippets.
+//! Job tokens and what leaves the proxy, over real HTTP on loopback in front of the simulator:
+//! every bad token refused for its reason before anything goes upstream, private answers that
+//! vary by token, coalescing after the check, the field allow-list, the secret's secrecy, and the
+//! minting snippets.
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +18,10 @@ use common::{
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-
+use tensorpix_models::{Job, decode_job};
 use tensorpix_server::proxy::ManualClock;
 use tensorpix_server::proxy::TokenSecret;
+use tensorpix_server::proxy::fields::{JOB_FIELDS, Keep};
 use tensorpix_server::proxy::job_token::{self, SecretSource};
 use tensorpix_server::proxy::routes::JobId;
 
@@ -215,6 +218,136 @@ async fn answers_are_private_to_each_token_and_one_upstream_request_serves_them_
     clock.advance(Duration::from_secs(3));
     assert_eq!(get_job(proxy, "/api/jobs/102/").await.status, 200);
     assert_eq!(upstream_requests(simulator, 102).await, 2);
+}
+
+/// Every key of `value`, at every level, as `a.b.c` paths (array items as `a[]`).
+fn paths(value: &Value, prefix: &str, into: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, inner) in object {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                into.insert(path.clone());
+                paths(inner, &path, into);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| paths(item, &format!("{prefix}[]"), into)),
+        _ => {}
+    }
+}
+
+/// Every path the allow-list lets through.
+fn allowed_paths(fields: &[(&str, Keep)], prefix: &str, into: &mut BTreeSet<String>) {
+    for (name, keep) in fields {
+        let path = if prefix.is_empty() {
+            (*name).to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        into.insert(path.clone());
+        match keep {
+            Keep::Value => {}
+            Keep::Object(inner) => allowed_paths(inner, &path, into),
+            Keep::List(inner) => allowed_paths(inner, &format!("{path}[]"), into),
+        }
+    }
+}
+
+/// The job as the card would decode it from the API, minus what the allow-list drops.
+fn without_private_fields(mut job: Job) -> Job {
+    let input = &mut job.input_video;
+    (input.file, input.owner, input.external_url, input.created_at) = (None, None, None, None);
+    if let Some(output) = job.output_video.as_mut() {
+        (output.owner, output.job_id, output.created_at) = (None, None, None);
+    }
+    for model in &mut job.ml_models {
+        (model.description, model.short_description) = (None, None);
+        (model.cost_weight, model.priority, model.max_resolution) = (None, None, None);
+    }
+    job
+}
+
+#[tokio::test]
+async fn only_allow_listed_fields_leave_and_the_card_loses_nothing_it_shows() {
+    let (simulator, proxy) = start_token_pair(Arc::new(ManualClock::new()), |_| {}).await;
+    let mut allowed = BTreeSet::new();
+    allowed_paths(JOB_FIELDS, "", &mut allowed);
+    for job in [101, 102, 105, 106, 107, 111] {
+        let direct = request(
+            simulator,
+            "GET",
+            &format!("/api/jobs/{job}/"),
+            &[("Authorization", "Token tpx-demo-key")],
+            "",
+        )
+        .await;
+        assert!(
+            direct.body.contains("anna.novak@novak-film.example"),
+            "the simulator has an owner to drop"
+        );
+        let reply = get_job(proxy, &format!("/api/jobs/{job}/")).await;
+        assert_eq!(reply.status, 200, "{job}");
+        for private in [
+            "anna.novak",
+            "novak-film",
+            "owner",
+            "external_url",
+            "created_at",
+            "job_id",
+        ] {
+            assert!(!reply.body.contains(private), "{job}: {private} in {}", reply.body);
+        }
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        let mut seen = BTreeSet::new();
+        paths(&body, "", &mut seen);
+        let extra: Vec<_> = seen.difference(&allowed).collect();
+        assert!(extra.is_empty(), "{job}: not on the allow-list: {extra:?}");
+        assert!(
+            body["input_video"].get("file").is_none(),
+            "{job}: the source video's pre-signed URL left"
+        );
+        assert_eq!(
+            decode_job(&reply.body).unwrap(),
+            without_private_fields(decode_job(&direct.body).unwrap()),
+            "{job}: the card decodes everything it shows"
+        );
+    }
+    let finished = get_job(proxy, "/api/jobs/102/").await;
+    let output: Value = serde_json::from_str(&finished.body).unwrap();
+    assert!(
+        output["output_video"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("/media/output-102.webm"),
+        "the download link stays: the card shows it"
+    );
+
+    // Fields a later API version adds stay here until they are listed; so does `__proto__`.
+    add_fault(simulator, 103, "extended", 1).await;
+    let extended = get_job(proxy, "/api/jobs/103/").await;
+    assert!(
+        !extended.body.contains("__proto__") && !extended.body.contains("future_field"),
+        "{}",
+        extended.body
+    );
+    // An error keeps its status and detail only.
+    add_fault(simulator, 104, "403", 1).await;
+    let refused = get_job(proxy, "/api/jobs/104/").await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        serde_json::from_str::<Value>(&refused.body).unwrap(),
+        json!({"detail": "You do not have permission to perform this action."})
+    );
+    // A success that is not a job is not passed on.
+    add_fault(simulator, 108, "truncated", 1).await;
+    let broken = get_job(proxy, "/api/jobs/108/").await;
+    assert_eq!(
+        (broken.status, broken.detail().as_str()),
+        (502, "The TensorPix API sent a broken answer.")
+    );
 }
 
 #[tokio::test]

@@ -145,6 +145,9 @@ pub enum UpstreamError {
     /// The body was larger than [`MAX_BODY_BYTES`].
     #[error("the body is over {MAX_BODY_BYTES} bytes")]
     TooLarge,
+    /// A successful answer whose body is not a JSON object, so not a job.
+    #[error("a successful answer that is not a JSON object")]
+    NotAJob,
 }
 
 /// The result of one upstream fetch; shared by every request that waited for it.

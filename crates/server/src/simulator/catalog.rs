@@ -207,7 +207,7 @@ fn base(id: i64, name: &str, context: &Context) -> Job {
             framerate: Some(25.0),
             size: Some(734_003_200),
             file: Some(format!("{}/media/before.webm", context.origin)),
-            owner: Some("demo@example.com".into()),
+            owner: Some("anna.novak@novak-film.example".into()),
             thumbnail: Some(format!("{}/media/input-thumbnail.jpg", context.origin)),
             external_url: None,
             bitrate: Some(1_304_894),
@@ -267,7 +267,7 @@ fn finished(mut job: Job, started: i64, finished: i64, context: &Context) -> Job
         deleted: None,
         width: Some(1920),
         height: Some(1080),
-        owner: Some(42),
+        owner: Some(48_213),
         preview_videos: None,
         quality_score: Some(4.4),
     });
