@@ -195,6 +195,8 @@ pub enum ValueError {
     Seconds { max: Duration },
     #[error("not a whole number of requests per minute (0 turns it off)")]
     PerMinute,
+    #[error("not a whole number of requests per second (0 turns it off)")]
+    PerSecond,
     #[error("not a job id: a whole number above 0 without leading zeros, at most 18 digits")]
     JobId,
     #[error("must be a whole number of seconds above 0 and at most {MAX_TOKEN_TTL}")]
@@ -224,6 +226,11 @@ pub fn seconds_up_to(max: Duration) -> impl Fn(&str) -> Result<Duration, ValueEr
 /// `--rate-limit`: a whole number, 0 included.
 pub fn per_minute(text: &str) -> Result<u32, ValueError> {
     text.parse().map_err(|_| ValueError::PerMinute)
+}
+
+/// `--upstream-rate-limit`: a whole number, 0 included.
+pub fn per_second(text: &str) -> Result<u32, ValueError> {
+    text.parse().map_err(|_| ValueError::PerSecond)
 }
 
 /// `token --job`: a job id exactly as the proxy's routes accept it.
@@ -380,6 +387,7 @@ mod tests {
             ("[default: 2]", 1),
             ("[default: 10]", 1),
             ("[default: 120]", 1),
+            ("[default: 20]", 1),
             ("[default: none, same origin only]", 1),
         ] {
             assert_eq!(proxy.matches(expected).count(), times, "{expected} in {proxy}");
@@ -428,6 +436,7 @@ mod tests {
         assert_eq!(config.cache_ttl, Duration::from_secs(2));
         assert_eq!(config.upstream_timeout, Duration::from_secs(10));
         assert_eq!(config.rate_limit, 120);
+        assert_eq!(config.upstream_rate_limit, 20);
         assert_eq!(
             (
                 config.api_key_file.clone(),
@@ -450,7 +459,8 @@ mod tests {
             "proxy --upstream https://backend.tensorpix.ai --listen 0.0.0.0:9000 \
              --allow-origin https://example.com --allow-origin https://a.example,https://b.example \
              --cache-ttl 0.5 --upstream-timeout 2.5 --rate-limit 0 --api-key-file /run/secrets/key \
-             --client-ip-header X-Forwarded-For --token-secret-file /run/secrets/tokens --quiet",
+             --client-ip-header X-Forwarded-For --token-secret-file /run/secrets/tokens \
+             --upstream-rate-limit 0 --quiet",
         )
         .unwrap();
         assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
@@ -468,6 +478,7 @@ mod tests {
         assert_eq!(config.api_key_file, Some(PathBuf::from("/run/secrets/key")));
         assert_eq!(config.client_ip_header.unwrap(), "x-forwarded-for");
         assert_eq!(config.token_secret_file, Some(PathBuf::from("/run/secrets/tokens")));
+        assert_eq!(config.upstream_rate_limit, 0);
         assert!(config.quiet);
         let any = proxy("proxy --allow-origin * --upstream http://127.0.0.1:8099").unwrap();
         assert_eq!(any.allowed_origins, AllowedOrigins::Any);
@@ -575,6 +586,7 @@ mod tests {
             ("--allow-origin", "a value is required"),
             ("--listen nowhere", "not an address"),
             ("--client-ip-header bad:name", "not a header name"),
+            ("--upstream-rate-limit -1", "requests per second"),
             ("--verbose", "unexpected argument '--verbose'"),
         ] {
             let message = proxy(&format!("{base} {extra}")).unwrap_err();

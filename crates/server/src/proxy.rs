@@ -21,12 +21,14 @@
 //!   origin never serves upstream markup;
 //! - keeps each job's 200 or 404 for `--cache-ttl` seconds and a 429 until its `Retry-After`
 //!   (at most a minute), and coalesces concurrent requests for one job into one upstream request;
-//! - limits, per client address, how many upstream requests a client can cause (cache hits and
-//!   coalesced requests are free);
+//! - limits the upstream requests one client address can cause (cache hits and coalesced requests
+//!   are free), and all clients together (`--upstream-rate-limit` per second); an upstream 429
+//!   pauses every upstream request for its `Retry-After` (at most a minute), while recently
+//!   expired answers stand in;
 //! - logs one line per request, never the key, a token, nor any client header.
 //!
 //! It is an axum [`Router`] (routes, the job route's raw-path guard, tower-http's CORS, headers
-//! and tracing layers) with the cache and the rate limiter in its state, served by hyper's own
+//! and tracing layers) with the cache and the limiters in its state, served by hyper's own
 //! connection loop, which keeps the limits on request heads and the time to send them.
 //!
 //! It is stateless: the cache and the rate-limit buckets are per process and may be lost at any
@@ -44,6 +46,7 @@ pub mod origins;
 pub mod rate_limit;
 pub mod routes;
 pub mod upstream;
+pub mod upstream_gate;
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -80,6 +83,7 @@ use self::rate_limit::RateLimiter;
 use self::routes::JobId;
 use self::upstream::{Fetched, Upstream, UpstreamError, UpstreamResponse};
 pub use self::upstream::{UpstreamBase, UpstreamBaseError};
+use self::upstream_gate::{Closed, UpstreamGate};
 use crate::answer::{detail, detail_with_code, json};
 use crate::cli;
 
@@ -94,8 +98,13 @@ const HARD_REQUEST_HEAD_BYTES: usize = 16 * 1024;
 const MAX_REQUEST_HEADERS: usize = 64;
 /// A client that has not sent its headers by then is dropped (slow-loris).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// The longest a throttled (429) answer is kept, whatever its `Retry-After` says.
+/// The longest a throttled (429) answer is kept, and upstream calls are paused after one, whatever
+/// its `Retry-After` says.
 const MAX_THROTTLE_HOLD: Duration = Duration::from_secs(60);
+/// The pause after an upstream 429 that gives no `Retry-After`.
+const DEFAULT_THROTTLE_PAUSE: Duration = Duration::from_secs(5);
+/// How long after expiring a job's answer may stand in for a refused upstream request.
+const MAX_STALE: Duration = Duration::from_secs(60);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 const MAX_LOGGED_PATH: usize = 200;
 
@@ -150,6 +159,17 @@ pub struct ProxyConfig {
         allow_negative_numbers = true
     )]
     pub rate_limit: u32,
+    /// Upstream requests per second for all clients together,
+    /// protecting the account's quota; 0 turns the ceiling off
+    #[arg(
+        long,
+        verbatim_doc_comment,
+        value_name = "N",
+        default_value = "20",
+        value_parser = cli::per_second,
+        allow_negative_numbers = true
+    )]
+    pub upstream_rate_limit: u32,
     /// Read the API key from this file instead of the environment variable
     #[arg(long, value_name = "PATH")]
     pub api_key_file: Option<PathBuf>,
@@ -193,7 +213,7 @@ pub struct Proxy {
     state: Arc<ProxyState>,
 }
 
-/// What the handlers share: the configuration, the upstream client, the cache and the limiter.
+/// What the handlers share: the configuration, the upstream client, the cache and the limiters.
 struct ProxyState {
     config: ProxyConfig,
     upstream: Upstream,
@@ -201,6 +221,7 @@ struct ProxyState {
     tokens: Option<JobTokens>,
     cache: Arc<SingleFlight<JobId, Fetched>>,
     limiter: RateLimiter,
+    gate: UpstreamGate,
     clock: Arc<dyn Clock>,
     /// `private, max-age=N` with tokens, `public, max-age=N` without, for cacheable answers.
     cache_control: HeaderValue,
@@ -214,6 +235,17 @@ struct Client(IpAddr);
 /// Why the proxy itself refused a request (a token or origin check), for the log line.
 #[derive(Debug, Clone, Copy)]
 struct Denied(&'static str);
+
+/// Why no upstream request was started for a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// This client's bucket is empty.
+    Client(Duration),
+    /// Every client's together: the upstream ceiling.
+    Ceiling(Duration),
+    /// Upstream said to wait.
+    Paused(Duration),
+}
 
 const JOB_METHODS: &str = "GET, OPTIONS";
 const HEALTH_METHODS: &str = "GET";
@@ -242,7 +274,7 @@ impl Proxy {
             }
             _ => None,
         };
-        let cache = SingleFlight::new(keep_for, Arc::clone(&clock));
+        let cache = SingleFlight::new(keep_for, Arc::clone(&clock), MAX_STALE);
         let tokens = match &access {
             JobAccess::Tokens(secret) => Some(JobTokens::new(secret)),
             JobAccess::AnyJob => None,
@@ -253,6 +285,7 @@ impl Proxy {
         Ok(Proxy {
             state: Arc::new(ProxyState {
                 limiter: RateLimiter::new(config.rate_limit),
+                gate: UpstreamGate::new(config.upstream_rate_limit),
                 cache_control: HeaderValue::try_from(format!("{visibility}, max-age={max_age}")).expect("ASCII"),
                 tokens,
                 config,
@@ -317,6 +350,7 @@ impl Proxy {
             cache_ttl_s = config.cache_ttl.as_secs_f64(),
             upstream_timeout_s = config.upstream_timeout.as_secs_f64(),
             rate_limit_per_minute = config.rate_limit,
+            upstream_rate_limit_per_second = config.upstream_rate_limit,
             "TensorPix proxy ready"
         );
         if self.state.tokens.is_none() {
@@ -498,15 +532,25 @@ impl ProxyState {
     }
 
     /// The job's answer, marked with how the cache served it (for the log).
-    async fn job(&self, job: JobId, client: IpAddr) -> Response {
-        let upstream = self.upstream.clone();
+    async fn job(self: &Arc<Self>, job: JobId, client: IpAddr) -> Response {
+        let now = self.clock.now();
+        let admit = || -> Result<(), Held> {
+            if let Some(wait) = self.gate.paused_for(now) {
+                return Err(Held::Paused(wait));
+            }
+            self.limiter.acquire(client, now).map_err(Held::Client)?;
+            self.gate.acquire(now).map_err(|closed| {
+                self.limiter.refund(client);
+                match closed {
+                    Closed::Ceiling(wait) => Held::Ceiling(wait),
+                    Closed::Paused(wait) => Held::Paused(wait),
+                }
+            })
+        };
+        let state = Arc::clone(self);
         let served = self
             .cache
-            .get(
-                job,
-                || self.limiter.acquire(client, self.clock.now()),
-                move || async move { fetch_and_report(upstream, job).await },
-            )
+            .get(job, admit, move || async move { state.fetch(job).await })
             .await;
         match served {
             Ok(served) => {
@@ -514,17 +558,43 @@ impl ProxyState {
                 response.extensions_mut().insert(served.source);
                 response
             }
-            Err(GetError::Refused(wait)) => {
-                let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-                let mut response = detail(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    &format!("Too many requests from this address. Try again in {seconds} seconds."),
-                );
-                response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
-                response
-            }
+            Err(GetError::Refused(held)) => held_response(held),
             Err(GetError::Abandoned) => detail(StatusCode::BAD_GATEWAY, "The proxy failed while fetching this job."),
         }
+    }
+
+    /// Fetches in the background task the cache runs: the answer reduced to what may leave, an
+    /// upstream request to slow down obeyed, and what went wrong logged once per upstream
+    /// request rather than once per waiting client.
+    async fn fetch(&self, job: JobId) -> Fetched {
+        let fetched = fields::reduce(self.upstream.fetch(job).await);
+        match &fetched {
+            Err(error) => tracing::warn!(job = job.get(), %error, "upstream request failed"),
+            Ok(answer) if answer.status == StatusCode::UNAUTHORIZED => tracing::warn!(
+                job = job.get(),
+                "the TensorPix API refused the proxy's key (401): check {API_KEY_VARIABLE} or --api-key-file"
+            ),
+            Ok(answer) if answer.status.is_server_error() || answer.status == StatusCode::TOO_MANY_REQUESTS => {
+                tracing::warn!(job = job.get(), status = answer.status.as_u16(), "upstream error")
+            }
+            Ok(_) => {}
+        }
+        if let Ok(answer) = &fetched {
+            let delay = retry_delay(answer.retry_after.as_ref(), self.clock.unix_millis());
+            let pause = match answer.status {
+                StatusCode::TOO_MANY_REQUESTS => Some(delay.unwrap_or(DEFAULT_THROTTLE_PAUSE)),
+                StatusCode::SERVICE_UNAVAILABLE => delay,
+                _ => None,
+            };
+            if let Some(pause) = pause.map(|pause| pause.min(MAX_THROTTLE_HOLD)) {
+                tracing::warn!(
+                    pause_s = pause.as_secs_f64(),
+                    "pausing every upstream request, as the API asked"
+                );
+                self.gate.pause(self.clock.now(), pause);
+            }
+        }
+        fetched
     }
 
     fn job_response(&self, served: &Served<Fetched>) -> Response {
@@ -557,11 +627,11 @@ impl ProxyState {
             json(status, answer.body.clone())
         };
         let headers = response.headers_mut();
-        if is_cacheable(answer) {
+        if is_cacheable(answer) && served.source != Source::Stale {
             headers.insert(CACHE_CONTROL, self.cache_control.clone());
-            if served.source == Source::Hit {
-                headers.insert(AGE, HeaderValue::from(served.age.as_secs()));
-            }
+        }
+        if matches!(served.source, Source::Hit | Source::Stale) {
+            headers.insert(AGE, HeaderValue::from(served.age.as_secs()));
         }
         if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
             && let Some(retry_after) = &answer.retry_after
@@ -579,23 +649,20 @@ fn denied(status: StatusCode, code: &'static str, text: &str) -> Response {
     response
 }
 
-/// Fetches in the background task the cache runs, reduces the answer to what may leave the proxy,
-/// and says in the log what went wrong, once per upstream request rather than once per waiting
-/// client.
-async fn fetch_and_report(upstream: Upstream, job: JobId) -> Fetched {
-    let fetched = fields::reduce(upstream.fetch(job).await);
-    match &fetched {
-        Err(error) => tracing::warn!(job = job.get(), %error, "upstream request failed"),
-        Ok(answer) if answer.status == StatusCode::UNAUTHORIZED => tracing::warn!(
-            job = job.get(),
-            "the TensorPix API refused the proxy's key (401): check {API_KEY_VARIABLE} or --api-key-file"
-        ),
-        Ok(answer) if answer.status.is_server_error() || answer.status == StatusCode::TOO_MANY_REQUESTS => {
-            tracing::warn!(job = job.get(), status = answer.status.as_u16(), "upstream error")
-        }
-        Ok(_) => {}
-    }
-    fetched
+/// A 429 for a job no upstream request was started for, saying why and for how long.
+fn held_response(held: Held) -> Response {
+    let (wait, why) = match held {
+        Held::Client(wait) => (wait, "Too many requests from this address."),
+        Held::Ceiling(wait) => (wait, "The proxy is at its limit of requests to the TensorPix API."),
+        Held::Paused(wait) => (wait, "The TensorPix API asked the proxy to slow down."),
+    };
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut response = detail(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("{why} Try again in {seconds} seconds."),
+    );
+    response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// Job answers that are the same for every viewer for a while: the job, or that it does not exist.

@@ -18,6 +18,9 @@ pub enum Source {
     Coalesced,
     /// Started the fetch.
     Miss,
+    /// A fetch was refused (rate limits, an upstream pause), and an answer that expired a little
+    /// while ago stands in for it.
+    Stale,
 }
 
 impl Source {
@@ -26,6 +29,7 @@ impl Source {
             Source::Hit => "hit",
             Source::Coalesced => "coalesced",
             Source::Miss => "miss",
+            Source::Stale => "stale",
         }
     }
 }
@@ -35,7 +39,7 @@ impl Source {
 pub struct Served<V> {
     pub value: Arc<V>,
     pub source: Source,
-    /// Time since the fetch finished (zero unless `source` is `Hit`).
+    /// Time since the fetch finished (zero unless `source` is `Hit` or `Stale`).
     pub age: Duration,
 }
 
@@ -67,11 +71,13 @@ pub struct SingleFlight<K, V> {
     slots: Mutex<Slots<K, V>>,
     keep_for: KeepFor<V>,
     clock: Arc<dyn Clock>,
+    /// How long after expiring an answer may still stand in for a refused fetch.
+    stale_for: Duration,
 }
 
 struct Slots<K, V> {
     map: HashMap<K, Slot<V>>,
-    /// The size at which stale entries are next swept out, so memory follows the live key count.
+    /// The size at which old entries are next swept out, so memory follows the live key count.
     sweep_at: usize,
 }
 
@@ -82,8 +88,13 @@ where
     K: Eq + Hash + Clone + Send + 'static,
     V: Send + Sync + 'static,
 {
-    /// A cache that keeps each answer for as long as `keep_for` says, by `clock`.
-    pub fn new(keep_for: impl Fn(&V) -> Option<Duration> + Send + Sync + 'static, clock: Arc<dyn Clock>) -> Arc<Self> {
+    /// A cache that keeps each answer for as long as `keep_for` says, by `clock`, and lets an
+    /// answer stand in for a refused fetch for `stale_for` after it expired.
+    pub fn new(
+        keep_for: impl Fn(&V) -> Option<Duration> + Send + Sync + 'static,
+        clock: Arc<dyn Clock>,
+        stale_for: Duration,
+    ) -> Arc<Self> {
         Arc::new(SingleFlight {
             slots: Mutex::new(Slots {
                 map: HashMap::new(),
@@ -91,6 +102,7 @@ where
             }),
             keep_for: Box::new(keep_for),
             clock,
+            stale_for,
         })
     }
 
@@ -100,7 +112,8 @@ where
     }
 
     /// A fresh cached answer, the answer of a fetch in flight, or, when `admit` agrees, the
-    /// answer of a new fetch started with `fetch`.
+    /// answer of a new fetch started with `fetch`. When `admit` refuses, a recently expired answer
+    /// stands in, if there is one.
     pub async fn get<R, F, Fut>(
         self: &Arc<Self>,
         key: K,
@@ -131,10 +144,23 @@ where
                     (receiver.clone(), Source::Coalesced)
                 }
                 _ => {
-                    admit().map_err(GetError::Refused)?;
+                    if let Err(reason) = admit() {
+                        return match slots.map.get(&key) {
+                            Some(Slot::Ready {
+                                value,
+                                fetched,
+                                expires,
+                            }) if now.saturating_duration_since(*expires) <= self.stale_for => Ok(Served {
+                                value: Arc::clone(value),
+                                source: Source::Stale,
+                                age: now.saturating_duration_since(*fetched),
+                            }),
+                            _ => Err(GetError::Refused(reason)),
+                        };
+                    }
                     let (sender, receiver) = watch::channel(None);
                     slots.map.insert(key.clone(), Slot::Pending(receiver.clone()));
-                    slots.sweep(now);
+                    slots.sweep(now, self.stale_for);
                     let cache = Arc::clone(self);
                     let work = fetch();
                     tokio::spawn(async move {
@@ -191,12 +217,14 @@ where
 }
 
 impl<K: Eq + Hash, V> Slots<K, V> {
-    fn sweep(&mut self, now: Instant) {
+    /// Drops answers too old even to stand in, and fetches whose task died, once the map has
+    /// doubled since the last sweep.
+    fn sweep(&mut self, now: Instant, stale_for: Duration) {
         if self.map.len() < self.sweep_at {
             return;
         }
         self.map.retain(|_, slot| match slot {
-            Slot::Ready { expires, .. } => *expires > now,
+            Slot::Ready { expires, .. } => *expires + stale_for > now,
             Slot::Pending(receiver) => receiver.has_changed().is_ok(),
         });
         self.sweep_at = (self.map.len() * 2).max(MIN_SWEEP_AT);
@@ -218,7 +246,7 @@ mod tests {
         keep_for: impl Fn(&u32) -> Option<Duration> + Send + Sync + 'static,
     ) -> (Arc<SingleFlight<u32, u32>>, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::new());
-        (SingleFlight::new(keep_for, clock.clone()), clock)
+        (SingleFlight::new(keep_for, clock.clone(), Duration::ZERO), clock)
     }
 
     /// Polls `future` once: it runs up to its first wait.
@@ -306,5 +334,32 @@ mod tests {
         assert_eq!(failed.unwrap_err(), GetError::Abandoned);
         let retried = cache.get(3, || Ok::<(), ()>(()), || async { 4 }).await.unwrap();
         assert_eq!((retried.source, *retried.value), (Source::Miss, 4));
+    }
+
+    #[tokio::test]
+    async fn a_refused_fetch_gets_a_recently_expired_answer() {
+        let clock = Arc::new(ManualClock::new());
+        let cache = SingleFlight::new(
+            |_: &u32| Some(Duration::from_secs(2)),
+            clock.clone(),
+            Duration::from_secs(60),
+        );
+        cache.get(1, || Ok::<(), ()>(()), || async { 7 }).await.unwrap();
+        clock.advance(Duration::from_secs(30));
+        let stale = cache.get(1, || Err(()), || async { 8 }).await.unwrap();
+        assert_eq!(
+            (stale.source, *stale.value, stale.age),
+            (Source::Stale, 7, Duration::from_secs(30))
+        );
+        clock.advance(Duration::from_secs(33));
+        assert_eq!(
+            cache.get(1, || Err(()), || async { 8 }).await.unwrap_err(),
+            GetError::Refused(()),
+            "too old to stand in"
+        );
+        assert_eq!(
+            cache.get(2, || Err(()), || async { 8 }).await.unwrap_err(),
+            GetError::Refused(())
+        );
     }
 }

@@ -47,7 +47,7 @@ impl RateLimiter {
         }
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut buckets = self.buckets();
         if buckets.map.len() >= buckets.sweep_at {
             // A full bucket is the same as no bucket: forget those clients.
             buckets
@@ -67,6 +67,21 @@ impl RateLimiter {
         } else {
             Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
         }
+    }
+
+    /// Gives back a token taken by [`RateLimiter::acquire`] for a fetch that did not happen.
+    pub fn refund(&self, client: IpAddr) {
+        if self.per_minute == 0 {
+            return;
+        }
+        let capacity = f64::from(self.per_minute);
+        if let Some(bucket) = self.buckets().map.get_mut(&client) {
+            bucket.tokens = (bucket.tokens + 1.0).min(capacity);
+        }
+    }
+
+    fn buckets(&self) -> std::sync::MutexGuard<'_, Buckets> {
+        self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -115,6 +130,12 @@ mod tests {
         );
         assert_eq!(limiter.acquire(client, start + Duration::from_secs(21)), Ok(()));
         assert!(limiter.acquire(client, start + Duration::from_secs(21)).is_err());
+        limiter.refund(client);
+        assert_eq!(
+            limiter.acquire(client, start + Duration::from_secs(21)),
+            Ok(()),
+            "a refunded token can be taken again"
+        );
     }
 
     #[test]

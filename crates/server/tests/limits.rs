@@ -1,0 +1,96 @@
+//! The proxy's limits under abuse, over real HTTP on loopback: the account-wide ceiling on upstream
+//! requests and the pause after an upstream 429.
+//!
+//! Counts are bounded and the clock is a [`ManualClock`] wherever time matters to the proxy's
+//! decisions.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Reply, add_fault, get_job, start_token_pair, upstream_requests};
+use tensorpix_server::proxy::{ManualClock, ProxyConfig};
+
+async fn pair(clock: &Arc<ManualClock>, adjust: impl FnOnce(&mut ProxyConfig)) -> (SocketAddr, SocketAddr) {
+    start_token_pair(Arc::clone(clock), adjust).await
+}
+
+fn retry_after(reply: &Reply) -> u64 {
+    reply.header("retry-after").unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn all_clients_together_stay_under_the_upstream_ceiling() {
+    let clock = Arc::new(ManualClock::new());
+    let (simulator, proxy) = pair(&clock, |config| {
+        config.upstream_rate_limit = 2;
+        config.rate_limit = 0;
+    })
+    .await;
+    assert_eq!(get_job(proxy, "/api/jobs/101/").await.status, 200);
+    assert_eq!(get_job(proxy, "/api/jobs/102/").await.status, 200);
+    let held = get_job(proxy, "/api/jobs/103/").await;
+    assert_eq!(held.status, 429);
+    assert!(
+        held.detail().contains("limit of requests to the TensorPix API"),
+        "{}",
+        held.body
+    );
+    assert_eq!(retry_after(&held), 1);
+    assert_eq!(upstream_requests(simulator, 103).await, 0);
+    assert_eq!(
+        get_job(proxy, "/api/jobs/101/").await.status,
+        200,
+        "cached answers are still served"
+    );
+    clock.advance(Duration::from_millis(500));
+    assert_eq!(
+        get_job(proxy, "/api/jobs/103/").await.status,
+        200,
+        "half a second refills one request"
+    );
+    assert_eq!(get_job(proxy, "/api/jobs/104/").await.status, 429);
+}
+
+#[tokio::test]
+async fn an_upstream_429_pauses_every_upstream_request_for_its_retry_after() {
+    let clock = Arc::new(ManualClock::new());
+    let (simulator, proxy) = pair(&clock, |config| config.cache_ttl = Duration::from_secs(2)).await;
+    assert_eq!(get_job(proxy, "/api/jobs/102/").await.status, 200);
+    add_fault(simulator, 104, "429-30", 1).await;
+    let throttled = get_job(proxy, "/api/jobs/104/").await;
+    assert_eq!((throttled.status, retry_after(&throttled)), (429, 30));
+
+    // Another job: not even tried upstream.
+    let paused = get_job(proxy, "/api/jobs/105/").await;
+    assert_eq!((paused.status, retry_after(&paused)), (429, 30));
+    assert!(
+        paused.detail().contains("asked the proxy to slow down"),
+        "{}",
+        paused.body
+    );
+    assert_eq!(upstream_requests(simulator, 105).await, 0);
+    // A cached answer is served as usual; one that expired a moment ago stands in, marked so.
+    assert_eq!(get_job(proxy, "/api/jobs/102/").await.header("age"), Some("0"));
+    clock.advance(Duration::from_secs(3));
+    let stale = get_job(proxy, "/api/jobs/102/").await;
+    assert_eq!((stale.status, stale.header("age")), (200, Some("3")));
+    assert_eq!(stale.header("cache-control"), Some("no-store"));
+    assert_eq!(upstream_requests(simulator, 102).await, 1);
+    let later = get_job(proxy, "/api/jobs/105/").await;
+    assert_eq!((later.status, retry_after(&later)), (429, 27));
+
+    clock.advance(Duration::from_secs(27));
+    assert_eq!(get_job(proxy, "/api/jobs/105/").await.status, 200);
+    assert_eq!(upstream_requests(simulator, 105).await, 1);
+
+    // However long upstream asks for, the pause ends after a minute.
+    add_fault(simulator, 106, "429-18446744073709551615", 1).await;
+    assert_eq!(get_job(proxy, "/api/jobs/106/").await.status, 429);
+    let capped = get_job(proxy, "/api/jobs/107/").await;
+    assert_eq!((capped.status, retry_after(&capped)), (429, 60));
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(get_job(proxy, "/api/jobs/107/").await.status, 200);
+}
