@@ -11,6 +11,7 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use http::HeaderName;
+use ipnet::IpNet;
 
 use crate::proxy::routes::JobId;
 use crate::proxy::{
@@ -197,6 +198,8 @@ pub enum ValueError {
     PerMinute,
     #[error("not a whole number of requests per second (0 turns it off)")]
     PerSecond,
+    #[error("not a network such as 10.0.0.0/8 or an address such as 10.0.0.5")]
+    Network,
     #[error("not a job id: a whole number above 0 without leading zeros, at most 18 digits")]
     JobId,
     #[error("must be a whole number of seconds above 0 and at most {MAX_TOKEN_TTL}")]
@@ -231,6 +234,11 @@ pub fn per_minute(text: &str) -> Result<u32, ValueError> {
 /// `--upstream-rate-limit`: a whole number, 0 included.
 pub fn per_second(text: &str) -> Result<u32, ValueError> {
     text.parse().map_err(|_| ValueError::PerSecond)
+}
+
+/// `--trusted-proxy`: a network or a single address.
+pub fn network(text: &str) -> Result<IpNet, ValueError> {
+    crate::proxy::client_ip::parse_network(text).map_err(|_| ValueError::Network)
 }
 
 /// `token --job`: a job id exactly as the proxy's routes accept it.
@@ -437,6 +445,7 @@ mod tests {
         assert_eq!(config.upstream_timeout, Duration::from_secs(10));
         assert_eq!(config.rate_limit, 120);
         assert_eq!(config.upstream_rate_limit, 20);
+        assert!(config.trusted_proxies.is_empty());
         assert_eq!(
             (
                 config.api_key_file.clone(),
@@ -459,7 +468,8 @@ mod tests {
             "proxy --upstream https://backend.tensorpix.ai --listen 0.0.0.0:9000 \
              --allow-origin https://example.com --allow-origin https://a.example,https://b.example \
              --cache-ttl 0.5 --upstream-timeout 2.5 --rate-limit 0 --api-key-file /run/secrets/key \
-             --client-ip-header X-Forwarded-For --token-secret-file /run/secrets/tokens \
+             --client-ip-header X-Forwarded-For --trusted-proxy 10.0.0.0/8 --trusted-proxy fd00::1 \
+             --token-secret-file /run/secrets/tokens \
              --upstream-rate-limit 0 --quiet",
         )
         .unwrap();
@@ -477,6 +487,8 @@ mod tests {
         assert_eq!(config.rate_limit, 0);
         assert_eq!(config.api_key_file, Some(PathBuf::from("/run/secrets/key")));
         assert_eq!(config.client_ip_header.unwrap(), "x-forwarded-for");
+        let trusted: Vec<String> = config.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(trusted, ["10.0.0.0/8", "fd00::1/128"]);
         assert_eq!(config.token_secret_file, Some(PathBuf::from("/run/secrets/tokens")));
         assert_eq!(config.upstream_rate_limit, 0);
         assert!(config.quiet);
@@ -586,6 +598,12 @@ mod tests {
             ("--allow-origin", "a value is required"),
             ("--listen nowhere", "not an address"),
             ("--client-ip-header bad:name", "not a header name"),
+            ("--client-ip-header X-Forwarded-For", "--trusted-proxy <CIDR>"),
+            ("--trusted-proxy 10.0.0.0/8", "--client-ip-header <NAME>"),
+            (
+                "--client-ip-header X-Forwarded-For --trusted-proxy 10.0.0.0/33",
+                "not a network",
+            ),
             ("--upstream-rate-limit -1", "requests per second"),
             ("--verbose", "unexpected argument '--verbose'"),
         ] {

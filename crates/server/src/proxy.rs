@@ -39,6 +39,7 @@
 
 pub mod api_key;
 pub mod cache;
+pub mod client_ip;
 pub mod clock;
 pub mod fields;
 pub mod job_token;
@@ -68,6 +69,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use ipnet::IpNet;
 use tokio::net::TcpListener;
 use tower::{Layer, Service};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -76,6 +78,7 @@ use tracing::Span;
 
 pub use self::api_key::{API_KEY_VARIABLE, ApiKey, ApiKeyError};
 use self::cache::{GetError, Served, SingleFlight, Source};
+use self::client_ip::TrustedProxies;
 pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use self::job_token::{JobTokens, TOKEN_SECRET_VARIABLE, TokenSecret, TokenSecretError};
 pub use self::origins::{AllowedOrigins, OriginError};
@@ -173,10 +176,28 @@ pub struct ProxyConfig {
     /// Read the API key from this file instead of the environment variable
     #[arg(long, value_name = "PATH")]
     pub api_key_file: Option<PathBuf>,
-    /// Take the client's address from the last entry of this header
-    /// (e.g. X-Forwarded-For); only behind a load balancer that sets it
-    #[arg(long, value_name = "NAME", value_parser = cli::header_name, verbatim_doc_comment)]
+    /// Take the client's address from this header (e.g. X-Forwarded-For),
+    /// only on connections from a --trusted-proxy: the right-most entry
+    /// that is not itself a trusted proxy
+    #[arg(
+        long,
+        value_name = "NAME",
+        value_parser = cli::header_name,
+        verbatim_doc_comment,
+        requires = "trusted_proxies"
+    )]
     pub client_ip_header: Option<HeaderName>,
+    /// A load balancer's address or network (e.g. 10.0.0.0/8) whose
+    /// --client-ip-header is believed; repeatable
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        value_parser = cli::network,
+        action = clap::ArgAction::Append,
+        verbatim_doc_comment,
+        requires = "client_ip_header"
+    )]
+    pub trusted_proxies: Vec<IpNet>,
     /// Log warnings only, not every request
     #[arg(long)]
     pub quiet: bool,
@@ -222,13 +243,14 @@ struct ProxyState {
     cache: Arc<SingleFlight<JobId, Fetched>>,
     limiter: RateLimiter,
     gate: UpstreamGate,
+    trusted_proxies: TrustedProxies,
     clock: Arc<dyn Clock>,
     /// `private, max-age=N` with tokens, `public, max-age=N` without, for cacheable answers.
     cache_control: HeaderValue,
 }
 
 /// The address a request counts against for rate limiting and shows in the log (see
-/// [`rate_limit::client_address`]); put in the request's extensions for the layers after it.
+/// [`client_ip::client_address`]); put in the request's extensions for the layers after it.
 #[derive(Debug, Clone, Copy)]
 struct Client(IpAddr);
 
@@ -286,6 +308,7 @@ impl Proxy {
             state: Arc::new(ProxyState {
                 limiter: RateLimiter::new(config.rate_limit),
                 gate: UpstreamGate::new(config.upstream_rate_limit),
+                trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
                 cache_control: HeaderValue::try_from(format!("{visibility}, max-age={max_age}")).expect("ASCII"),
                 tokens,
                 config,
@@ -423,13 +446,18 @@ pub async fn run(config: ProxyConfig, key: ApiKey, access: JobAccess) -> Result<
     proxy.serve(listener, shutdown).await.map_err(ProxyError::Serve)
 }
 
-/// First of all: who is asking, from the peer address or the load balancer's header.
+/// First of all: who is asking, from the peer address or a trusted load balancer's header.
 async fn identify_client(
     State(state): State<Arc<ProxyState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut request: Request,
 ) -> Request {
-    let client = rate_limit::client_address(peer.ip(), request.headers(), state.config.client_ip_header.as_ref());
+    let client = client_ip::client_address(
+        peer.ip(),
+        request.headers(),
+        state.config.client_ip_header.as_ref(),
+        &state.trusted_proxies,
+    );
     request.extensions_mut().insert(Client(client));
     request
 }

@@ -1,17 +1,21 @@
 //! The proxy's limits under abuse, over real HTTP on loopback: the account-wide ceiling on upstream
-//! requests and the pause after an upstream 429.
+//! requests, the pause after an upstream 429, and trusted proxies and the client-address header.
 //!
 //! Counts are bounded and the clock is a [`ManualClock`] wherever time matters to the proxy's
 //! decisions.
 
 mod common;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Reply, add_fault, get_job, start_token_pair, upstream_requests};
+use common::{Reply, add_fault, bearer, get_job, request_from, start_token_pair, upstream_requests};
 use tensorpix_server::proxy::{ManualClock, ProxyConfig};
+
+fn local(last: u8) -> IpAddr {
+    IpAddr::from([127, 0, 0, last])
+}
 
 async fn pair(clock: &Arc<ManualClock>, adjust: impl FnOnce(&mut ProxyConfig)) -> (SocketAddr, SocketAddr) {
     start_token_pair(Arc::clone(clock), adjust).await
@@ -93,4 +97,70 @@ async fn an_upstream_429_pauses_every_upstream_request_for_its_retry_after() {
     assert_eq!((capped.status, retry_after(&capped)), (429, 60));
     clock.advance(Duration::from_secs(60));
     assert_eq!(get_job(proxy, "/api/jobs/107/").await.status, 200);
+}
+
+/// `GET /api/jobs/{job}/` from `source`, with a token and these extra headers.
+async fn from(source: IpAddr, proxy: SocketAddr, job: i64, headers: &[(&str, &str)]) -> u16 {
+    let token = bearer(job);
+    let mut all = vec![("Authorization", token.as_str())];
+    all.extend_from_slice(headers);
+    request_from(source, proxy, &format!("/api/jobs/{job}/"), &all)
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn the_client_address_header_counts_only_from_trusted_proxies() {
+    let clock = Arc::new(ManualClock::new());
+    let (_, proxy) = pair(&clock, |config| {
+        config.rate_limit = 1;
+        config.client_ip_header = Some("x-forwarded-for".try_into().unwrap());
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    // Each request asks for a job nobody asked for yet, so each would go upstream.
+    let balancer = local(1);
+    let xff = |value: &'static str| [("X-Forwarded-For", value)];
+    assert_eq!(from(balancer, proxy, 2501, &xff("203.0.113.1")).await, 200);
+    assert_eq!(
+        from(balancer, proxy, 2502, &xff("203.0.113.1")).await,
+        429,
+        "one bucket per client"
+    );
+    assert_eq!(
+        from(balancer, proxy, 2503, &xff("203.0.113.2:51234")).await,
+        200,
+        "ip:port"
+    );
+    assert_eq!(from(balancer, proxy, 2504, &xff("203.0.113.2")).await, 429);
+    assert_eq!(
+        from(balancer, proxy, 2505, &xff("[2001:db8::1]:443")).await,
+        200,
+        "[v6]:port"
+    );
+    assert_eq!(
+        from(balancer, proxy, 2506, &xff("2001:db8::2")).await,
+        429,
+        "the same /64"
+    );
+    assert_eq!(
+        from(balancer, proxy, 2507, &xff("203.0.113.3, 203.0.113.1")).await,
+        429,
+        "the right-most address counts; what the client wrote before it does not"
+    );
+    assert_eq!(
+        from(balancer, proxy, 2508, &xff("203.0.113.1, 127.0.0.1")).await,
+        429,
+        "trusted hops are skipped"
+    );
+    assert_eq!(
+        from(balancer, proxy, 2509, &[]).await,
+        200,
+        "no header: the balancer itself"
+    );
+
+    // From anywhere else, the header is the client's own claim and is ignored.
+    let stranger = local(2);
+    assert_eq!(from(stranger, proxy, 2510, &xff("198.51.100.1")).await, 200);
+    assert_eq!(from(stranger, proxy, 2511, &xff("198.51.100.2")).await, 429);
 }

@@ -1,11 +1,9 @@
 //! Per-client token buckets that cap how many upstream fetches one address can cause.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-use http::{HeaderMap, HeaderName};
 
 /// Each client may start `per_minute` upstream fetches a minute, in bursts of up to `per_minute`.
 /// Only fetches count: cache hits and requests that join a fetch in flight cost the API key
@@ -90,25 +88,6 @@ fn refilled(bucket: Bucket, now: Instant, per_second: f64, capacity: f64) -> f64
     (bucket.tokens + elapsed * per_second).min(capacity)
 }
 
-/// The address a client is limited by: the connection's peer, or, when the proxy runs behind a
-/// load balancer that says so in `header`, the last address that header lists (the one the
-/// balancer itself appended; earlier ones are whatever the client claimed). IPv6 clients are
-/// grouped by /64, since one host commonly holds a whole /64 and could rotate through it.
-pub fn client_address(peer: IpAddr, headers: &HeaderMap, header: Option<&HeaderName>) -> IpAddr {
-    let forwarded = header
-        .and_then(|name| headers.get_all(name).iter().next_back())
-        .and_then(|value| value.to_str().ok())
-        .and_then(|list| list.rsplit(',').next())
-        .and_then(|last| last.trim().parse::<IpAddr>().ok());
-    match forwarded.unwrap_or(peer) {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
-        },
-        v4 => v4,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,34 +122,5 @@ mod tests {
         let limiter = RateLimiter::new(0);
         let client = IpAddr::from([203, 0, 113, 7]);
         assert!((0..10_000).all(|_| limiter.acquire(client, Instant::now()).is_ok()));
-    }
-
-    #[test]
-    fn clients_are_told_apart_by_address() {
-        let peer: IpAddr = "10.0.0.1".parse().unwrap();
-        let header = HeaderName::from_static("x-forwarded-for");
-        let mut headers = HeaderMap::new();
-        headers.insert(&header, "1.1.1.1, 198.51.100.9".parse().unwrap());
-        assert_eq!(
-            client_address(peer, &headers, None),
-            peer,
-            "headers are ignored unless trusted"
-        );
-        assert_eq!(
-            client_address(peer, &headers, Some(&header)),
-            "198.51.100.9".parse::<IpAddr>().unwrap()
-        );
-        headers.insert(&header, "garbage".parse().unwrap());
-        assert_eq!(client_address(peer, &headers, Some(&header)), peer);
-        let v6: IpAddr = "2001:db8:1:2:3:4:5:6".parse().unwrap();
-        assert_eq!(
-            client_address(v6, &HeaderMap::new(), None),
-            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
-        );
-        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
-        assert_eq!(
-            client_address(mapped, &HeaderMap::new(), None),
-            "192.0.2.1".parse::<IpAddr>().unwrap()
-        );
     }
 }
