@@ -445,6 +445,10 @@ mod tests {
         assert_eq!(config.upstream_timeout, Duration::from_secs(10));
         assert_eq!(config.rate_limit, 120);
         assert_eq!(config.upstream_rate_limit, 20);
+        assert_eq!(
+            (config.cache_capacity, config.rate_limit_clients),
+            (crate::proxy::cache::CAPACITY, crate::proxy::rate_limit::MAX_CLIENTS)
+        );
         assert!(config.trusted_proxies.is_empty());
         assert_eq!(
             (

@@ -201,6 +201,12 @@ pub struct ProxyConfig {
     /// Log warnings only, not every request
     #[arg(long)]
     pub quiet: bool,
+    /// The most jobs the cache holds (not a flag: a hard cap tests can lower).
+    #[arg(skip = cache::CAPACITY)]
+    pub cache_capacity: usize,
+    /// The most client addresses the rate limiter tracks (not a flag).
+    #[arg(skip = rate_limit::MAX_CLIENTS)]
+    pub rate_limit_clients: usize,
 }
 
 /// Who may see which job.
@@ -296,7 +302,7 @@ impl Proxy {
             }
             _ => None,
         };
-        let cache = SingleFlight::new(keep_for, Arc::clone(&clock), MAX_STALE);
+        let cache = SingleFlight::new(keep_for, Arc::clone(&clock), config.cache_capacity, MAX_STALE);
         let tokens = match &access {
             JobAccess::Tokens(secret) => Some(JobTokens::new(secret)),
             JobAccess::AnyJob => None,
@@ -306,7 +312,7 @@ impl Proxy {
         let visibility = if tokens.is_some() { "private" } else { "public" };
         Ok(Proxy {
             state: Arc::new(ProxyState {
-                limiter: RateLimiter::new(config.rate_limit),
+                limiter: RateLimiter::with_max_clients(config.rate_limit, config.rate_limit_clients),
                 gate: UpstreamGate::new(config.upstream_rate_limit),
                 trusted_proxies: TrustedProxies(config.trusted_proxies.clone()),
                 cache_control: HeaderValue::try_from(format!("{visibility}, max-age={max_age}")).expect("ASCII"),
@@ -587,6 +593,14 @@ impl ProxyState {
                 response
             }
             Err(GetError::Refused(held)) => held_response(held),
+            Err(GetError::Full) => {
+                let mut response = detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The proxy is busy. Try again in a moment.",
+                );
+                response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(1));
+                response
+            }
             Err(GetError::Abandoned) => detail(StatusCode::BAD_GATEWAY, "The proxy failed while fetching this job."),
         }
     }

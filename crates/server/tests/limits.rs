@@ -1,5 +1,6 @@
 //! The proxy's limits under abuse, over real HTTP on loopback: the account-wide ceiling on upstream
-//! requests, the pause after an upstream 429, and trusted proxies and the client-address header.
+//! requests, the pause after an upstream 429, trusted proxies and the client-address header, and the
+//! caps on the cache and on the rate limiter.
 //!
 //! Counts are bounded and the clock is a [`ManualClock`] wherever time matters to the proxy's
 //! decisions.
@@ -163,4 +164,34 @@ async fn the_client_address_header_counts_only_from_trusted_proxies() {
     let stranger = local(2);
     assert_eq!(from(stranger, proxy, 2510, &xff("198.51.100.1")).await, 200);
     assert_eq!(from(stranger, proxy, 2511, &xff("198.51.100.2")).await, 429);
+}
+
+#[tokio::test]
+async fn the_cache_and_the_rate_limiter_hold_a_bounded_number_of_entries() {
+    let clock = Arc::new(ManualClock::new());
+    let (simulator, proxy) = pair(&clock, |config| {
+        config.cache_capacity = 2;
+        config.rate_limit_clients = 2;
+        config.rate_limit = 1;
+        config.client_ip_header = Some("x-forwarded-for".try_into().unwrap());
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let client = |address: &'static str| [("X-Forwarded-For", address)];
+    // Three jobs, one client each, into a cache of two: the first job is the oldest and goes.
+    assert_eq!(from(local(1), proxy, 101, &client("203.0.113.1")).await, 200);
+    assert_eq!(from(local(1), proxy, 102, &client("203.0.113.2")).await, 200);
+    assert_eq!(from(local(1), proxy, 103, &client("203.0.113.3")).await, 200);
+    assert_eq!(
+        from(local(1), proxy, 103, &client("203.0.113.9")).await,
+        200,
+        "a hit costs nothing"
+    );
+    assert_eq!(upstream_requests(simulator, 103).await, 1);
+    assert_eq!(from(local(1), proxy, 101, &client("203.0.113.8")).await, 200);
+    assert_eq!(upstream_requests(simulator, 101).await, 2, "101 had been evicted");
+    // The limiter kept two clients at most: 203.0.113.1 was forgotten (a full bucket again),
+    // while the most recent, 203.0.113.8, was kept (empty).
+    assert_eq!(from(local(1), proxy, 104, &client("203.0.113.1")).await, 200);
+    assert_eq!(from(local(1), proxy, 105, &client("203.0.113.8")).await, 429);
 }

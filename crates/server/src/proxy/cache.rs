@@ -1,4 +1,5 @@
-//! A short-lived response cache that also coalesces concurrent fetches of one key (single flight).
+//! A short-lived response cache that also coalesces concurrent fetches of one key (single flight),
+//! with a hard cap on its entries.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -50,6 +51,8 @@ pub enum GetError<R> {
     Refused(R),
     /// The fetch task ended without an answer (it panicked).
     Abandoned,
+    /// Every entry is a fetch in flight, and there is no room for another.
+    Full,
 }
 
 type Pending<V> = watch::Receiver<Option<Arc<V>>>;
@@ -61,16 +64,24 @@ enum Slot<V> {
         value: Arc<V>,
         fetched: Instant,
         expires: Instant,
+        /// When it was stored, counted: the lowest goes first when the cache is full.
+        stored: u64,
     },
     Pending(Pending<V>),
 }
 
 /// Keys map to either a fresh answer or a fetch in flight; a fetch runs in its own task, so it
 /// finishes (and fills the cache) even if every request waiting for it goes away.
+///
+/// At most `capacity` keys are held. When a new key finds the cache full, expired answers go
+/// first, then the oldest quarter of the answers; fetches in flight are never dropped (their
+/// number is bounded by the rate limits and the upstream timeout), and if nothing else is left
+/// the new key is refused ([`GetError::Full`]).
 pub struct SingleFlight<K, V> {
     slots: Mutex<Slots<K, V>>,
     keep_for: KeepFor<V>,
     clock: Arc<dyn Clock>,
+    capacity: usize,
     /// How long after expiring an answer may still stand in for a refused fetch.
     stale_for: Duration,
 }
@@ -79,29 +90,37 @@ struct Slots<K, V> {
     map: HashMap<K, Slot<V>>,
     /// The size at which old entries are next swept out, so memory follows the live key count.
     sweep_at: usize,
+    stored: u64,
 }
 
 const MIN_SWEEP_AT: usize = 1_024;
+
+/// The default cap on cached jobs.
+pub const CAPACITY: usize = 10_000;
 
 impl<K, V> SingleFlight<K, V>
 where
     K: Eq + Hash + Clone + Send + 'static,
     V: Send + Sync + 'static,
 {
-    /// A cache that keeps each answer for as long as `keep_for` says, by `clock`, and lets an
-    /// answer stand in for a refused fetch for `stale_for` after it expired.
+    /// A cache that keeps each answer for as long as `keep_for` says, by `clock`, holds at most
+    /// `capacity` keys, and lets an answer stand in for a refused fetch for `stale_for` after it
+    /// expired.
     pub fn new(
         keep_for: impl Fn(&V) -> Option<Duration> + Send + Sync + 'static,
         clock: Arc<dyn Clock>,
+        capacity: usize,
         stale_for: Duration,
     ) -> Arc<Self> {
         Arc::new(SingleFlight {
             slots: Mutex::new(Slots {
                 map: HashMap::new(),
                 sweep_at: MIN_SWEEP_AT,
+                stored: 0,
             }),
             keep_for: Box::new(keep_for),
             clock,
+            capacity: capacity.max(1),
             stale_for,
         })
     }
@@ -132,6 +151,7 @@ where
                     value,
                     fetched,
                     expires,
+                    ..
                 }) if *expires > now => {
                     return Ok(Served {
                         value: Arc::clone(value),
@@ -144,12 +164,16 @@ where
                     (receiver.clone(), Source::Coalesced)
                 }
                 _ => {
+                    if !slots.make_room(&key, now, self.capacity, self.stale_for) {
+                        return Err(GetError::Full);
+                    }
                     if let Err(reason) = admit() {
                         return match slots.map.get(&key) {
                             Some(Slot::Ready {
                                 value,
                                 fetched,
                                 expires,
+                                ..
                             }) if now.saturating_duration_since(*expires) <= self.stale_for => Ok(Served {
                                 value: Arc::clone(value),
                                 source: Source::Stale,
@@ -191,12 +215,15 @@ where
         match (self.keep_for)(value) {
             Some(keep) if !keep.is_zero() => {
                 let fetched = self.clock.now();
+                slots.stored += 1;
+                let stored = slots.stored;
                 slots.map.insert(
                     key,
                     Slot::Ready {
                         value: Arc::clone(value),
                         fetched,
                         expires: fetched + keep,
+                        stored,
                     },
                 );
             }
@@ -223,11 +250,44 @@ impl<K: Eq + Hash, V> Slots<K, V> {
         if self.map.len() < self.sweep_at {
             return;
         }
+        self.retain_live(now, stale_for);
+        self.sweep_at = (self.map.len() * 2).max(MIN_SWEEP_AT);
+    }
+
+    fn retain_live(&mut self, now: Instant, keep_expired_for: Duration) {
         self.map.retain(|_, slot| match slot {
-            Slot::Ready { expires, .. } => *expires + stale_for > now,
+            Slot::Ready { expires, .. } => *expires + keep_expired_for > now,
             Slot::Pending(receiver) => receiver.has_changed().is_ok(),
         });
-        self.sweep_at = (self.map.len() * 2).max(MIN_SWEEP_AT);
+    }
+
+    /// Whether `key` fits, after making room if the map is at `capacity`: expired answers go first
+    /// (even those that could still stand in), then the oldest quarter of the answers.
+    fn make_room(&mut self, key: &K, now: Instant, capacity: usize, stale_for: Duration) -> bool {
+        if self.map.len() < capacity || self.map.contains_key(key) {
+            return true;
+        }
+        self.retain_live(now, stale_for);
+        if self.map.len() >= capacity {
+            self.retain_live(now, Duration::ZERO);
+        }
+        if self.map.len() >= capacity {
+            let mut stored: Vec<u64> = self
+                .map
+                .values()
+                .filter_map(|slot| match slot {
+                    Slot::Ready { stored, .. } => Some(*stored),
+                    Slot::Pending(_) => None,
+                })
+                .collect();
+            if !stored.is_empty() {
+                let evict = stored.len().div_ceil(4);
+                let cut = *stored.select_nth_unstable(evict - 1).1;
+                self.map
+                    .retain(|_, slot| !matches!(slot, Slot::Ready { stored, .. } if *stored <= cut));
+            }
+        }
+        self.map.len() < capacity
     }
 }
 
@@ -246,7 +306,7 @@ mod tests {
         keep_for: impl Fn(&u32) -> Option<Duration> + Send + Sync + 'static,
     ) -> (Arc<SingleFlight<u32, u32>>, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::new());
-        (SingleFlight::new(keep_for, clock.clone(), Duration::ZERO), clock)
+        (SingleFlight::new(keep_for, clock.clone(), 100, Duration::ZERO), clock)
     }
 
     /// Polls `future` once: it runs up to its first wait.
@@ -337,11 +397,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_full_cache_drops_expired_answers_then_the_oldest() {
+        let clock = Arc::new(ManualClock::new());
+        let cache = SingleFlight::new(
+            |value: &u32| Some(Duration::from_secs(u64::from(*value))),
+            clock.clone(),
+            4,
+            Duration::ZERO,
+        );
+        let fill = |key: u32, keep: u32| {
+            let cache = Arc::clone(&cache);
+            async move {
+                cache
+                    .get(key, || Ok::<(), ()>(()), move || async move { keep })
+                    .await
+                    .unwrap()
+            }
+        };
+        for key in 1..=4 {
+            fill(key, if key == 2 { 1 } else { 60 }).await;
+        }
+        clock.advance(Duration::from_secs(2));
+        fill(5, 60).await;
+        assert_eq!(cache.len(), 4, "2 had expired and went");
+        assert_eq!(fill(1, 60).await.source, Source::Hit, "1 was still fresh");
+        fill(6, 60).await;
+        assert_eq!(cache.len(), 4, "no expired answer left: the oldest (1) went");
+        assert_eq!(fill(1, 60).await.source, Source::Miss);
+        assert_eq!(fill(3, 60).await.source, Source::Miss, "and then 3, the next oldest");
+        assert_eq!(fill(6, 60).await.source, Source::Hit);
+    }
+
+    #[tokio::test]
     async fn a_refused_fetch_gets_a_recently_expired_answer() {
         let clock = Arc::new(ManualClock::new());
         let cache = SingleFlight::new(
             |_: &u32| Some(Duration::from_secs(2)),
             clock.clone(),
+            10,
             Duration::from_secs(60),
         );
         cache.get(1, || Ok::<(), ()>(()), || async { 7 }).await.unwrap();
@@ -361,5 +454,31 @@ mod tests {
             cache.get(2, || Err(()), || async { 8 }).await.unwrap_err(),
             GetError::Refused(())
         );
+    }
+
+    #[tokio::test]
+    async fn fetches_in_flight_are_never_evicted() {
+        let clock = Arc::new(ManualClock::new());
+        let cache = SingleFlight::new(|_: &u32| Some(Duration::from_secs(60)), clock, 1, Duration::ZERO);
+        let gate = Arc::new(Semaphore::new(0));
+        let waiting = {
+            let gate = Arc::clone(&gate);
+            let mut get = Box::pin(cache.get(
+                1,
+                || Ok::<(), ()>(()),
+                move || async move {
+                    let _open = gate.acquire().await;
+                    1
+                },
+            ));
+            start(&mut get).await;
+            get
+        };
+        assert_eq!(
+            cache.get(2, || Ok::<(), ()>(()), || async { 2 }).await.unwrap_err(),
+            GetError::Full
+        );
+        gate.add_permits(1);
+        assert_eq!(*waiting.await.unwrap().value, 1);
     }
 }
