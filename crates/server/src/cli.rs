@@ -11,6 +11,7 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use http::HeaderName;
+
 use ipnet::IpNet;
 
 use crate::proxy::routes::JobId;
@@ -198,6 +199,8 @@ pub enum ValueError {
     PerMinute,
     #[error("not a whole number of requests per second (0 turns it off)")]
     PerSecond,
+    #[error("not a whole number above 0")]
+    Positive,
     #[error("not a network such as 10.0.0.0/8 or an address such as 10.0.0.5")]
     Network,
     #[error("not a job id: a whole number above 0 without leading zeros, at most 18 digits")]
@@ -234,6 +237,11 @@ pub fn per_minute(text: &str) -> Result<u32, ValueError> {
 /// `--upstream-rate-limit`: a whole number, 0 included.
 pub fn per_second(text: &str) -> Result<u32, ValueError> {
     text.parse().map_err(|_| ValueError::PerSecond)
+}
+
+/// Connection limits: a whole number above 0.
+pub fn positive(text: &str) -> Result<usize, ValueError> {
+    text.parse().ok().filter(|value| *value > 0).ok_or(ValueError::Positive)
 }
 
 /// `--trusted-proxy`: a network or a single address.
@@ -348,6 +356,7 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8099");
         assert_eq!(config.api_key, DEFAULT_API_KEY);
         assert!(!config.quiet);
+        assert_eq!(config.header_read_timeout, crate::simulator::HEADER_READ_TIMEOUT);
     }
 
     #[test]
@@ -393,9 +402,11 @@ mod tests {
         for (expected, times) in [
             ("[default: 127.0.0.1:8098]", 1),
             ("[default: 2]", 1),
-            ("[default: 10]", 1),
+            ("[default: 10]", 3),
             ("[default: 120]", 1),
             ("[default: 20]", 1),
+            ("[default: 1024]", 1),
+            ("[default: 64]", 1),
             ("[default: none, same origin only]", 1),
         ] {
             assert_eq!(proxy.matches(expected).count(), times, "{expected} in {proxy}");
@@ -445,6 +456,11 @@ mod tests {
         assert_eq!(config.upstream_timeout, Duration::from_secs(10));
         assert_eq!(config.rate_limit, 120);
         assert_eq!(config.upstream_rate_limit, 20);
+        assert_eq!((config.max_connections, config.max_connections_per_client), (1024, 64));
+        assert_eq!(
+            (config.header_read_timeout, config.write_timeout),
+            (Duration::from_secs(10), Duration::from_secs(10))
+        );
         assert_eq!(
             (config.cache_capacity, config.rate_limit_clients),
             (crate::proxy::cache::CAPACITY, crate::proxy::rate_limit::MAX_CLIENTS)
@@ -473,8 +489,8 @@ mod tests {
              --allow-origin https://example.com --allow-origin https://a.example,https://b.example \
              --cache-ttl 0.5 --upstream-timeout 2.5 --rate-limit 0 --api-key-file /run/secrets/key \
              --client-ip-header X-Forwarded-For --trusted-proxy 10.0.0.0/8 --trusted-proxy fd00::1 \
-             --token-secret-file /run/secrets/tokens \
-             --upstream-rate-limit 0 --quiet",
+             --token-secret-file /run/secrets/tokens --upstream-rate-limit 0 --max-connections 100 \
+             --max-connections-per-client 5 --header-read-timeout 2 --write-timeout 0.5 --quiet",
         )
         .unwrap();
         assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
@@ -495,6 +511,11 @@ mod tests {
         assert_eq!(trusted, ["10.0.0.0/8", "fd00::1/128"]);
         assert_eq!(config.token_secret_file, Some(PathBuf::from("/run/secrets/tokens")));
         assert_eq!(config.upstream_rate_limit, 0);
+        assert_eq!((config.max_connections, config.max_connections_per_client), (100, 5));
+        assert_eq!(
+            (config.header_read_timeout, config.write_timeout),
+            (Duration::from_secs(2), Duration::from_millis(500))
+        );
         assert!(config.quiet);
         let any = proxy("proxy --allow-origin * --upstream http://127.0.0.1:8099").unwrap();
         assert_eq!(any.allowed_origins, AllowedOrigins::Any);
@@ -609,6 +630,10 @@ mod tests {
                 "not a network",
             ),
             ("--upstream-rate-limit -1", "requests per second"),
+            ("--max-connections 0", "above 0"),
+            ("--max-connections-per-client x", "above 0"),
+            ("--write-timeout 0", "above 0"),
+            ("--header-read-timeout 301", "at most 300"),
             ("--verbose", "unexpected argument '--verbose'"),
         ] {
             let message = proxy(&format!("{base} {extra}")).unwrap_err();

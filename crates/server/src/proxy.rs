@@ -17,19 +17,20 @@
 //! - passes on only what the card needs: a job through one allow-list of fields ([`fields`]; the
 //!   owner's e-mail and user id and the source video's pre-signed URL never leave), an error as
 //!   its status and `detail` (including 429 and its `Retry-After`); a non-JSON body (an HTML
-//!   error page from a gateway) becomes a `{"detail": ...}` of the same status, so the proxy's
-//!   origin never serves upstream markup;
+//!   error page from a gateway) becomes a `{"detail": ...}` of the same status;
 //! - keeps each job's 200 or 404 for `--cache-ttl` seconds and a 429 until its `Retry-After`
 //!   (at most a minute), and coalesces concurrent requests for one job into one upstream request;
 //! - limits the upstream requests one client address can cause (cache hits and coalesced requests
 //!   are free), and all clients together (`--upstream-rate-limit` per second); an upstream 429
 //!   pauses every upstream request for its `Retry-After` (at most a minute), while recently
 //!   expired answers stand in;
+//! - limits connections in all and per client, and the time to send a request or read an answer
+//!   ([`crate::connections`]);
 //! - logs one line per request, never the key, a token, nor any client header.
 //!
 //! It is an axum [`Router`] (routes, the job route's raw-path guard, tower-http's CORS, headers
-//! and tracing layers) with the cache and the limiters in its state, served by hyper's own
-//! connection loop, which keeps the limits on request heads and the time to send them.
+//! and tracing layers) with the cache and the limiters in its state, served by
+//! [`crate::connections::serve`].
 //!
 //! It is stateless: the cache and the rate-limit buckets are per process and may be lost at any
 //! time, so any number of copies can run behind a load balancer (each copy then makes its own one
@@ -65,13 +66,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 use bytes::Bytes;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use ipnet::IpNet;
 use tokio::net::TcpListener;
-use tower::{Layer, Service};
+use tower::Layer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -89,18 +86,17 @@ pub use self::upstream::{UpstreamBase, UpstreamBaseError};
 use self::upstream_gate::{Closed, UpstreamGate};
 use crate::answer::{detail, detail_with_code, json};
 use crate::cli;
+use crate::connections::{self, Limits};
 
 /// The longest `--cache-ttl`: a job card shows live progress, so answers must not be old.
 pub const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
 pub const MAX_UPSTREAM_TIMEOUT: Duration = Duration::from_secs(300);
+/// The longest `--header-read-timeout` and `--write-timeout`.
+pub const MAX_CLIENT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Request line plus headers above this get a 431 with a `detail`.
+/// Request line plus headers above this get a 431 with a `detail` (hyper's own limit, above which
+/// it answers a bare 431, is [`connections::MAX_HEAD_BYTES`]).
 const MAX_REQUEST_HEAD_BYTES: usize = 8 * 1024;
-/// hyper's own limit, above which it answers a bare 431 and closes the connection itself.
-const HARD_REQUEST_HEAD_BYTES: usize = 16 * 1024;
-const MAX_REQUEST_HEADERS: usize = 64;
-/// A client that has not sent its headers by then is dropped (slow-loris).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest a throttled (429) answer is kept, and upstream calls are paused after one, whatever
 /// its `Retry-After` says.
 const MAX_THROTTLE_HOLD: Duration = Duration::from_secs(60);
@@ -108,7 +104,6 @@ const MAX_THROTTLE_HOLD: Duration = Duration::from_secs(60);
 const DEFAULT_THROTTLE_PAUSE: Duration = Duration::from_secs(5);
 /// How long after expiring a job's answer may stand in for a refused upstream request.
 const MAX_STALE: Duration = Duration::from_secs(60);
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 const MAX_LOGGED_PATH: usize = 200;
 
 /// How the proxy was started: the `proxy` subcommand's flags, each documented (for `--help`, with
@@ -198,6 +193,35 @@ pub struct ProxyConfig {
         requires = "client_ip_header"
     )]
     pub trusted_proxies: Vec<IpNet>,
+    /// Open connections at most; keep it below the open-file limit (ulimit -n)
+    #[arg(long, value_name = "N", default_value = "1024", value_parser = cli::positive)]
+    pub max_connections: usize,
+    /// Open connections at most from one client address
+    /// (a --trusted-proxy counts towards --max-connections only)
+    #[arg(long, value_name = "N", default_value = "64", value_parser = cli::positive, verbatim_doc_comment)]
+    pub max_connections_per_client: usize,
+    /// Seconds a client has to send a request's headers,
+    /// and the longest an idle connection stays open
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = cli::seconds_up_to(MAX_CLIENT_TIMEOUT),
+        allow_negative_numbers = true,
+        verbatim_doc_comment
+    )]
+    pub header_read_timeout: Duration,
+    /// Close a connection whose client reads nothing of an answer
+    /// for this many seconds
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = cli::seconds_up_to(MAX_CLIENT_TIMEOUT),
+        allow_negative_numbers = true,
+        verbatim_doc_comment
+    )]
+    pub write_timeout: Duration,
     /// Log warnings only, not every request
     #[arg(long)]
     pub quiet: bool,
@@ -283,8 +307,7 @@ impl Proxy {
         Proxy::with_clock(config, key, access, Arc::new(SystemClock))
     }
 
-    /// A proxy whose cache, rate limiter and token checks read `clock` (tests pass a
-    /// [`ManualClock`]).
+    /// A proxy whose cache, limiters and token checks read `clock` (tests pass a [`ManualClock`]).
     pub fn with_clock(
         config: ProxyConfig,
         key: &ApiKey,
@@ -370,73 +393,42 @@ impl Proxy {
     /// Serves on `listener` until `shutdown` completes, then lets open requests finish (for up
     /// to ten seconds).
     pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
-        let config = &self.state.config;
+        let state = &self.state;
+        let config = &state.config;
         tracing::info!(
             listen = %listener.local_addr()?,
-            upstream = %self.state.upstream.base(),
-            job_access = if self.state.tokens.is_some() { "job tokens" } else { "any job" },
+            upstream = %state.upstream.base(),
+            job_access = if state.tokens.is_some() { "job tokens" } else { "any job" },
             allowed_origins = %config.allowed_origins.describe(),
             cache_ttl_s = config.cache_ttl.as_secs_f64(),
             upstream_timeout_s = config.upstream_timeout.as_secs_f64(),
             rate_limit_per_minute = config.rate_limit,
             upstream_rate_limit_per_second = config.upstream_rate_limit,
+            max_connections = config.max_connections,
+            max_connections_per_client = config.max_connections_per_client,
             "TensorPix proxy ready"
         );
-        if self.state.tokens.is_none() {
+        if state.tokens.is_none() {
             tracing::warn!(
                 "--allow-any-job: anyone who can reach this proxy can read every job of the account, \
                  with its file names, download links and cost. Use it only for a private dashboard; \
                  public pages need job tokens (--token-secret-file or TENSORPIX_TOKEN_SECRET)"
             );
         }
-        if self.state.upstream.base().sends_key_in_clear() {
+        if state.upstream.base().sends_key_in_clear() {
             tracing::warn!(
                 "the upstream URL is plain http to another host: the API key crosses the network unencrypted"
             );
         }
-        // hyper's own builder rather than `axum::serve`: its limits on the request head and on the
-        // time to send it are not reachable through axum.
-        let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
-            .max_header_size(HARD_REQUEST_HEAD_BYTES)
-            .max_headers(MAX_REQUEST_HEADERS);
-        let mut make_service = self.router().into_make_service_with_connect_info::<SocketAddr>();
-        let graceful = GracefulShutdown::new();
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            let accepted = tokio::select! {
-                accepted = listener.accept() => accepted,
-                () = &mut shutdown => break,
-            };
-            let (stream, peer) = match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Usually out of file descriptors: back off instead of spinning.
-                    tracing::warn!(%error, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            let _ = stream.set_nodelay(true);
-            // The router with this connection's `ConnectInfo`; always ready, never fails.
-            let Ok(service) = make_service.call(peer).await;
-            let service = TowerToHyperService::new(service);
-            let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-            tokio::spawn(async move {
-                if let Err(error) = connection.await {
-                    tracing::debug!(%error, "connection ended with an error");
-                }
-            });
-        }
-        drop(listener);
-        tracing::info!("shutting down: finishing open requests");
-        tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("open connections did not finish in time"),
-        }
-        Ok(())
+        let trusted = state.trusted_proxies.clone();
+        let limits = Limits {
+            max_connections: config.max_connections,
+            max_per_client: Some(config.max_connections_per_client),
+            header_read_timeout: config.header_read_timeout,
+            write_timeout: config.write_timeout,
+            exempt: Arc::new(move |peer| trusted.contains(peer)),
+        };
+        connections::serve(listener, self.router(), limits, shutdown).await
     }
 }
 

@@ -23,7 +23,7 @@ mod media;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -38,9 +38,13 @@ use self::catalog::{Context, Lookup};
 pub use self::faults::Fault;
 use self::faults::{FaultRule, FaultRuleRequest};
 use crate::answer::{detail, json};
+use crate::connections::{self, Limits};
 
 /// The key the simulator accepts unless `--api-key` says otherwise.
 pub const DEFAULT_API_KEY: &str = "tpx-demo-key";
+
+/// A client that has not sent a request's head by then is dropped (slow-loris).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the simulator was started: the `simulate` subcommand's flags.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
@@ -54,6 +58,21 @@ pub struct SimulatorConfig {
     /// Do not log each request
     #[arg(long)]
     pub quiet: bool,
+    /// How long a client has to send a request's head (not a flag: tests shorten it).
+    #[arg(skip = HEADER_READ_TIMEOUT)]
+    pub header_read_timeout: Duration,
+}
+
+impl SimulatorConfig {
+    /// The defaults, listening on `listen` and accepting `api_key`.
+    pub fn new(listen: SocketAddr, api_key: &str) -> SimulatorConfig {
+        SimulatorConfig {
+            listen,
+            api_key: api_key.to_owned(),
+            quiet: true,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+        }
+    }
 }
 
 /// One request, as `GET /_sim/log` reports it.
@@ -145,9 +164,15 @@ pub async fn serve(
     config: SimulatorConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = Limits {
+        max_connections: 1_024,
+        // Every client is this machine, usually: browsers, test runners, the proxy.
+        max_per_client: None,
+        header_read_timeout: config.header_read_timeout,
+        write_timeout: Duration::from_secs(30),
+        exempt: Arc::new(|_| true),
+    };
+    connections::serve(listener, router(config), limits, shutdown).await
 }
 
 /// Why the simulator cannot run.

@@ -9,6 +9,7 @@ use common::{Reply, request};
 use serde_json::Value;
 use tensorpix_models::{DecodeError, JobStatus, decode_error_body, decode_job};
 use tensorpix_server::simulator::{self, DEFAULT_API_KEY, SimulatorConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 async fn start() -> SocketAddr {
@@ -363,11 +364,7 @@ async fn a_start_instant_in_the_path_dates_the_static_jobs_from_it() {
 async fn the_simulator_stops_when_its_shutdown_future_completes() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let config = SimulatorConfig {
-        listen: address,
-        api_key: DEFAULT_API_KEY.into(),
-        quiet: true,
-    };
+    let config = SimulatorConfig::new(address, DEFAULT_API_KEY);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(simulator::serve(listener, config, async {
         let _ = stopped.await;
@@ -376,4 +373,30 @@ async fn the_simulator_stops_when_its_shutdown_future_completes() {
     stop.send(()).unwrap();
     serving.await.unwrap().unwrap();
     assert!(TcpStream::connect(address).await.is_err(), "it no longer listens");
+}
+
+#[tokio::test]
+async fn a_client_that_never_sends_its_head_is_dropped() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut config = SimulatorConfig::new(address, DEFAULT_API_KEY);
+    config.header_read_timeout = Duration::from_millis(500);
+    tokio::spawn(simulator::serve(listener, config, std::future::pending()));
+    let mut silent = TcpStream::connect(address).await.unwrap();
+    let mut partial = TcpStream::connect(address).await.unwrap();
+    partial
+        .write_all(b"GET /api/jobs/102/ HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // Only an upper bound: the connections must end, however slow the machine.
+    for stream in [&mut silent, &mut partial] {
+        let mut rest = Vec::new();
+        let ended = tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut rest)).await;
+        assert!(ended.is_ok(), "still open after a minute");
+    }
+    assert_eq!(
+        get(address, "/api/jobs/102/").await.status,
+        200,
+        "others are served as usual"
+    );
 }

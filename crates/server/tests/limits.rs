@@ -1,9 +1,11 @@
 //! The proxy's limits under abuse, over real HTTP on loopback: the account-wide ceiling on upstream
-//! requests, the pause after an upstream 429, trusted proxies and the client-address header, and the
-//! caps on the cache and on the rate limiter.
+//! requests, the pause after an upstream 429, trusted proxies and the client-address header, the
+//! caps on the cache and on the rate limiter, and the connection limits and deadlines.
 //!
 //! Counts are bounded and the clock is a [`ManualClock`] wherever time matters to the proxy's
-//! decisions.
+//! decisions. The connection tests only bound time from above (a connection must end within a
+//! minute, an answer must come within thirty seconds), so a slow machine makes them slower, not
+//! red.
 
 mod common;
 
@@ -11,8 +13,17 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Reply, add_fault, bearer, get_job, request_from, start_token_pair, upstream_requests};
+use common::{
+    Reply, add_fault, bearer, connect_from, exchange, get_job, request_from, start_token_pair, upstream_requests,
+};
 use tensorpix_server::proxy::{ManualClock, ProxyConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+/// The most a test waits for something that should take milliseconds.
+const PROMPTLY: Duration = Duration::from_secs(30);
+/// The most a test waits for a connection to be closed by a deadline.
+const EVENTUALLY: Duration = Duration::from_secs(60);
 
 fn local(last: u8) -> IpAddr {
     IpAddr::from([127, 0, 0, last])
@@ -194,4 +205,201 @@ async fn the_cache_and_the_rate_limiter_hold_a_bounded_number_of_entries() {
     // while the most recent, 203.0.113.8, was kept (empty).
     assert_eq!(from(local(1), proxy, 104, &client("203.0.113.1")).await, 200);
     assert_eq!(from(local(1), proxy, 105, &client("203.0.113.8")).await, 429);
+}
+
+#[tokio::test]
+async fn one_client_holding_500_connections_does_not_keep_another_from_its_answers() {
+    let clock = Arc::new(ManualClock::new());
+    let (_, proxy) = pair(&clock, |config| {
+        config.header_read_timeout = Duration::from_secs(120);
+        config.write_timeout = Duration::from_secs(120);
+    })
+    .await;
+    let attacker = local(1);
+    let mut held = Vec::new();
+    // A few connections stall the proxy's answers (each costs the proxy a few thousand answers
+    // before its buffers are full), the rest sit idle: 500 in all.
+    for _ in 0..3 {
+        held.push(stalled(attacker, proxy).await);
+    }
+    for _ in 3..500 {
+        held.push(Held::Idle(connect_from(attacker, proxy).await));
+    }
+    // Another client is served at once, job and health check alike.
+    let other = local(2);
+    for path in ["/api/jobs/102/", "/healthz"] {
+        let token = bearer(102);
+        let answer =
+            tokio::time::timeout(PROMPTLY, request_from(other, proxy, path, &[("Authorization", &token)])).await;
+        assert_eq!(answer.expect("answered promptly").status, 200, "{path}");
+    }
+    // The attacker's connections beyond its share were refused on the spot, with a reason.
+    let refused = exchange(
+        connect_from(attacker, proxy).await,
+        b"GET /healthz HTTP/1.1\r\nHost: p\r\n\r\n",
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.detail().as_str()),
+        (503, "Too many connections.")
+    );
+    drop(held);
+}
+
+/// A connection kept open by the test: idle, or stalling the proxy's answers.
+enum Held {
+    Idle(#[allow(dead_code)] TcpStream),
+    Stalled(#[allow(dead_code)] tokio::net::tcp::OwnedReadHalf),
+}
+
+/// Opens a connection from `source` that pipelines requests and never reads an answer, with a
+/// small receive window, so that the proxy soon has answers it cannot send.
+async fn stalled(source: IpAddr, proxy: SocketAddr) -> Held {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind(SocketAddr::new(source, 0)).unwrap();
+    let stream = socket.connect(proxy).await.unwrap();
+    let (reader, mut writer) = stream.into_split();
+    tokio::spawn(async move {
+        let requests = "GET /healthz HTTP/1.1\r\nHost: proxy\r\n\r\n".repeat(1_000);
+        for _ in 0..40 {
+            if writer.write_all(requests.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        std::future::pending::<()>().await;
+    });
+    Held::Stalled(reader)
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_cut_off_after_the_write_timeout() {
+    let clock = Arc::new(ManualClock::new());
+    let (_, proxy) = pair(&clock, |config| {
+        config.max_connections_per_client = 1;
+        config.write_timeout = Duration::from_millis(500);
+        // Long, so that only the write deadline can end the stalled connection.
+        config.header_read_timeout = Duration::from_secs(120);
+    })
+    .await;
+    let client = local(3);
+    let Held::Stalled(mut reader) = stalled(client, proxy).await else {
+        unreachable!()
+    };
+    let mut byte = [0; 1];
+    let peeked = tokio::time::timeout(PROMPTLY, reader.peek(&mut byte)).await;
+    assert!(matches!(peeked, Ok(Ok(1))), "the proxy never answered: {peeked:?}");
+    // The client's one connection is taken until the proxy gives up on it; then it may connect.
+    let mut served = false;
+    for _ in 0..600 {
+        let reply = request_from(client, proxy, "/healthz", &[]).await;
+        if reply.status == 200 {
+            served = true;
+            break;
+        }
+        assert_eq!(reply.status, 503, "{}", reply.raw);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        served,
+        "the stalled connection still held the client's only place after a minute"
+    );
+    let mut rest = Vec::new();
+    let ended = tokio::time::timeout(EVENTUALLY, reader.read_to_end(&mut rest)).await;
+    assert!(ended.is_ok(), "the stalled connection is still open");
+}
+
+/// A keep-alive `GET /healthz` from `source`: its status, and the connection, which stays open
+/// when the answer was a 200, so the proxy demonstrably holds it.
+async fn kept_alive(source: IpAddr, proxy: SocketAddr) -> (u16, TcpStream) {
+    let mut stream = connect_from(source, proxy).await;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: p\r\n\r\n")
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let mut buffer = [0; 1024];
+    // Head and body of a small answer; the refusal is complete and closed, a 200 has its length.
+    let status = loop {
+        let read = tokio::time::timeout(PROMPTLY, stream.read(&mut buffer))
+            .await
+            .unwrap()
+            .unwrap();
+        received.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&received);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_owned)
+                })
+                .and_then(|value| value.trim().parse().ok())
+                .unwrap();
+            if body.len() >= length {
+                break head.split(' ').nth(1).unwrap().parse().unwrap();
+            }
+        }
+        assert!(read > 0, "closed before a whole answer: {text}");
+    };
+    (status, stream)
+}
+
+#[tokio::test]
+async fn the_total_is_capped_but_a_trusted_balancer_has_no_per_client_share() {
+    let clock = Arc::new(ManualClock::new());
+    let (_, proxy) = pair(&clock, |config| {
+        config.max_connections = 4;
+        config.max_connections_per_client = 2;
+        config.header_read_timeout = Duration::from_secs(120);
+        config.client_ip_header = Some("x-forwarded-for".try_into().unwrap());
+        config.trusted_proxies = vec!["127.0.0.4/32".parse().unwrap()];
+    })
+    .await;
+    // The balancer carries many clients: four connections from it are held, beyond the per-client
+    // two, and then the total is reached.
+    let balancer = local(4);
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let (status, stream) = kept_alive(balancer, proxy).await;
+        assert_eq!(status, 200);
+        held.push(stream);
+    }
+    let (status, _) = kept_alive(local(5), proxy).await;
+    assert_eq!(status, 503, "the total was not enforced");
+    // A place comes free when a connection closes.
+    held.pop();
+    let mut served = false;
+    for _ in 0..600 {
+        if kept_alive(local(5), proxy).await.0 == 200 {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(served, "the closed connection's place never came back");
+}
+
+#[tokio::test]
+async fn a_client_that_never_sends_its_head_or_idles_is_dropped() {
+    let clock = Arc::new(ManualClock::new());
+    let (_, proxy) = pair(&clock, |config| config.header_read_timeout = Duration::from_millis(500)).await;
+    let mut silent = TcpStream::connect(proxy).await.unwrap();
+    let mut partial = TcpStream::connect(proxy).await.unwrap();
+    partial
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // One answered request, then nothing: an idle keep-alive connection ends the same way.
+    let mut kept_alive = TcpStream::connect(proxy).await.unwrap();
+    kept_alive
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    for stream in [&mut silent, &mut partial, &mut kept_alive] {
+        let mut rest = Vec::new();
+        let ended = tokio::time::timeout(EVENTUALLY, stream.read_to_end(&mut rest)).await;
+        assert!(ended.is_ok(), "still open after a minute");
+    }
 }

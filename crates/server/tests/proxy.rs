@@ -123,6 +123,9 @@ async fn a_thousand_concurrent_viewers_cost_one_upstream_request() {
     let upstream = start_gated_upstream(Arc::clone(&gate), Arc::clone(&upstream_requests)).await;
     let proxy = start_proxy(upstream, DEFAULT_API_KEY, |config| {
         config.upstream_timeout = Duration::from_secs(300);
+        // A thousand viewers from one address, all at once: a crowd behind one NAT.
+        config.max_connections = 2 * VIEWERS;
+        config.max_connections_per_client = 2 * VIEWERS;
     })
     .await;
     // The viewers run on their own threads, so that sending a thousand requests does not compete

@@ -142,11 +142,7 @@ impl Reply {
 pub async fn start_simulator(api_key: &str) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let config = SimulatorConfig {
-        listen: address,
-        api_key: api_key.into(),
-        quiet: true,
-    };
+    let config = SimulatorConfig::new(address, api_key);
     // Until the test's runtime ends: no process-wide signal handler is involved.
     tokio::spawn(simulator::serve(listener, config, std::future::pending()));
     address
