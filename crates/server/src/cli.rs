@@ -262,6 +262,11 @@ pub fn token_ttl(text: &str) -> Result<u64, ValueError> {
         .ok_or(ValueError::TokenTtl)
 }
 
+/// `simulate --control-origin`: one origin exactly as a browser sends it.
+pub fn origin(text: &str) -> Result<String, crate::proxy::OriginError> {
+    crate::proxy::origins::parse_origin(text)
+}
+
 pub fn header_name(text: &str) -> Result<HeaderName, ValueError> {
     HeaderName::try_from(text).map_err(|_| ValueError::HeaderName)
 }
@@ -355,16 +360,23 @@ mod tests {
         let config = simulate("simulate");
         assert_eq!(config.listen.to_string(), "127.0.0.1:8099");
         assert_eq!(config.api_key, DEFAULT_API_KEY);
-        assert!(!config.quiet);
+        assert!(!config.quiet && config.control_origins.is_empty());
         assert_eq!(config.header_read_timeout, crate::simulator::HEADER_READ_TIMEOUT);
     }
 
     #[test]
     fn simulate_takes_its_flags() {
-        let config = simulate("simulate --listen 127.0.0.1:9000 --api-key abc --quiet");
+        let config = simulate(
+            "simulate --listen 127.0.0.1:9000 --api-key abc --quiet \
+             --control-origin http://192.168.1.5:8080 --control-origin https://demo.example",
+        );
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.api_key, "abc");
         assert!(config.quiet);
+        assert_eq!(
+            config.control_origins,
+            ["http://192.168.1.5:8080", "https://demo.example"]
+        );
         assert_eq!(
             simulate("simulate --listen 127.0.0.1:1 --listen 127.0.0.1:2")
                 .listen
@@ -381,6 +393,8 @@ mod tests {
         assert!(refusal("simulate --listen").contains("a value is required"));
         assert!(refusal("simulate --verbose").contains("unexpected argument '--verbose'"));
         assert!(refusal("simulate --api-key").contains("a value is required"));
+        assert!(refusal("simulate --control-origin *").contains("https://"));
+        assert!(refusal("simulate --control-origin https://demo.example/").contains("has a path"));
         let no_command = parse_line("").err().unwrap();
         assert_eq!(no_command.kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand);
         assert!(no_command.to_string().contains("Commands:"), "{no_command}");

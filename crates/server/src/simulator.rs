@@ -15,24 +15,36 @@
 //! - `POST /_sim/fresh-job`: `{"job": id}`, a quick-lifecycle job nobody has asked for yet, so tests
 //!   that share one simulator never share a job's clock or counters.
 //! - `GET /media/{name}`: thumbnails, before/after clips and output downloads.
+//!
+//! The API routes answer CORS for any page, like an API would. The `/_sim` control endpoints
+//! answer only requests without an `Origin` (tools: curl, test harnesses, xtask) and pages on a
+//! loopback origin (`http://127.0.0.1:PORT`, `http://localhost:PORT`, `http://[::1]:PORT`, such
+//! as a test runner's) or named with `--control-origin`; any other page gets a 403 and no CORS
+//! headers, so a website a developer visits cannot drive a simulator running on their machine.
+//!
+//! It is a development tool, but it holds up against a stray client: it listens on loopback
+//! unless told otherwise, drops connections that take over ten seconds to send a request's head,
+//! and keeps bounded state (a log of at most 5,000 entries with paths cut at 200 characters,
+//! counters for at most 10,000 job ids, at most 1,000 fault rules).
 
 pub mod catalog;
 pub mod faults;
 mod media;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tensorpix_models::JobList;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use self::catalog::{Context, Lookup};
 pub use self::faults::Fault;
@@ -58,6 +70,17 @@ pub struct SimulatorConfig {
     /// Do not log each request
     #[arg(long)]
     pub quiet: bool,
+    /// A page origin allowed to drive the /_sim control endpoints, e.g.
+    /// http://192.168.1.5:8080; repeatable. Tools (no Origin header) and
+    /// loopback origins (http://127.0.0.1:*, http://localhost:*) always may
+    #[arg(
+        long = "control-origin",
+        value_name = "ORIGIN",
+        action = clap::ArgAction::Append,
+        value_parser = crate::cli::origin,
+        verbatim_doc_comment
+    )]
+    pub control_origins: Vec<String>,
     /// How long a client has to send a request's head (not a flag: tests shorten it).
     #[arg(skip = HEADER_READ_TIMEOUT)]
     pub header_read_timeout: Duration,
@@ -70,9 +93,31 @@ impl SimulatorConfig {
             listen,
             api_key: api_key.to_owned(),
             quiet: true,
+            control_origins: Vec::new(),
             header_read_timeout: HEADER_READ_TIMEOUT,
         }
     }
+
+    /// Whether a page at `origin` may use the `/_sim` control endpoints.
+    pub fn allows_control_from(&self, origin: &HeaderValue) -> bool {
+        is_loopback_origin(origin)
+            || self
+                .control_origins
+                .iter()
+                .any(|allowed| allowed.as_bytes() == origin.as_bytes())
+    }
+}
+
+/// `http(s)://` and a loopback host: `localhost`, `127.x.x.x` or `[::1]`, any port.
+fn is_loopback_origin(origin: &HeaderValue) -> bool {
+    let Some(uri) = origin.to_str().ok().and_then(|text| text.parse::<Uri>().ok()) else {
+        return false;
+    };
+    let host = uri.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    matches!(uri.scheme_str(), Some("http" | "https"))
+        && matches!(uri.path(), "" | "/")
+        && (host == "localhost" || host.parse::<IpAddr>().is_ok_and(|address| address.is_loopback()))
 }
 
 /// One request, as `GET /_sim/log` reports it.
@@ -97,6 +142,11 @@ pub struct Stats {
 }
 
 const LOG_CAPACITY: usize = 5_000;
+/// Paths are logged up to this many characters.
+const MAX_LOGGED_PATH: usize = 200;
+/// Job ids counted one by one at most; requests for more are counted in `total` only.
+const MAX_COUNTED_JOBS: usize = 10_000;
+const MAX_FAULT_RULES: usize = 1_000;
 
 struct Simulator {
     config: SimulatorConfig,
@@ -114,6 +164,17 @@ struct SimulatorState {
     clocks: HashMap<i64, i64>,
     /// Quick-lifecycle ids already handed out by `/_sim/fresh-job`.
     handed_out: std::collections::HashSet<i64>,
+}
+
+impl SimulatorState {
+    /// Counts a request for `job`, one by one for the first [`MAX_COUNTED_JOBS`] ids.
+    fn count(&mut self, job: i64) {
+        self.stats.total += 1;
+        let jobs = &mut self.stats.jobs;
+        if jobs.len() < MAX_COUNTED_JOBS || jobs.contains_key(&job) {
+            *jobs.entry(job).or_default() += 1;
+        }
+    }
 }
 
 impl Simulator {
@@ -136,26 +197,50 @@ pub fn router(config: SimulatorConfig) -> Router {
         anchor_millis: now_millis(),
         state: Mutex::new(SimulatorState::default()),
     });
-    let cors = CorsLayer::new()
+    let api_cors = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_methods([Method::GET])
         // A wildcard does not cover `Authorization` in browsers: it must be named.
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([header::RETRY_AFTER]);
-    Router::new()
+    let api = Router::new()
         .route("/api/jobs/", get(list_jobs))
         .route("/api/jobs/{id}/", get(get_job))
         .route("/_fault/{fault}/api/jobs/{id}/", get(get_job_with_fault))
         .route("/_start/{instant}/api/jobs/{id}/", get(get_job_started_at))
+        .route("/media/{name}", get(media::serve))
+        .layer(api_cors);
+    let allowed = Arc::clone(&simulator);
+    let control_cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            allowed.config.allows_control_from(origin)
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([header::CONTENT_TYPE]);
+    let control = Router::new()
         .route("/_sim/faults", post(add_fault).delete(clear_faults))
         .route("/_sim/stats", get(stats))
         .route("/_sim/log", get(log))
         .route("/_sim/reset", post(reset))
         .route("/_sim/fresh-job", post(fresh_job))
-        .route("/media/{name}", get(media::serve))
+        .layer(control_cors)
+        .layer(middleware::from_fn_with_state(Arc::clone(&simulator), guard_control));
+    api.merge(control)
         .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
-        .layer(cors)
         .with_state(simulator)
+}
+
+/// Refuses `/_sim` requests, preflights included, from any page but the allowed ones (see the
+/// module docs), before they do anything.
+async fn guard_control(State(simulator): State<Arc<Simulator>>, request: Request, next: Next) -> Response {
+    match request.headers().get(header::ORIGIN) {
+        Some(origin) if !simulator.config.allows_control_from(origin) => detail(
+            StatusCode::FORBIDDEN,
+            "The /_sim control endpoints answer tools and loopback pages only; \
+             start the simulator with --control-origin ORIGIN to allow another page.",
+        ),
+        _ => next.run(request).await,
+    }
 }
 
 /// Serves the simulator on an already bound listener until `shutdown` completes.
@@ -197,6 +282,12 @@ pub async fn run(config: SimulatorConfig) -> Result<(), SimulatorError> {
         .await
         .map_err(|source| SimulatorError::Listen { address, source })?;
     let address = listener.local_addr()?;
+    if !address.ip().is_loopback() {
+        eprintln!(
+            "warning: the simulator listens on {address}, beyond this machine: anyone who reaches it can read \
+             its demo jobs with the printed key"
+        );
+    }
     println!(
         "TensorPix API simulator on http://{address} (API key: {})",
         config.api_key
@@ -292,11 +383,7 @@ async fn respond_for_job(
     headers: &HeaderMap,
     at_millis: i64,
 ) -> Response {
-    {
-        let mut state = simulator.state();
-        state.stats.total += 1;
-        *state.stats.jobs.entry(job_id).or_default() += 1;
-    }
+    simulator.state().count(job_id);
     if let Err(response) = authenticate(headers, &simulator.config.api_key) {
         return *response;
     }
@@ -407,7 +494,10 @@ fn record(simulator: &Simulator, uri: &Uri, job: Option<i64>, status: StatusCode
     if state.log.len() == LOG_CAPACITY {
         state.log.pop_front();
     }
-    let path = uri.path().to_owned();
+    let path = match uri.path().char_indices().nth(MAX_LOGGED_PATH) {
+        Some((cut, _)) => format!("{}…", &uri.path()[..cut]),
+        None => uri.path().to_owned(),
+    };
     if !simulator.config.quiet {
         eprintln!(
             "GET {path} -> {} ({} ms)",
@@ -471,7 +561,14 @@ async fn add_fault(State(simulator): State<Arc<Simulator>>, Json(request): Json<
     if request.times == Some(0) {
         return detail(StatusCode::BAD_REQUEST, "`times` must be at least 1.");
     }
-    simulator.state().fault_rules.push(FaultRule {
+    let mut state = simulator.state();
+    if state.fault_rules.len() >= MAX_FAULT_RULES {
+        return detail(
+            StatusCode::BAD_REQUEST,
+            &format!("There are {MAX_FAULT_RULES} fault rules already; DELETE /_sim/faults first."),
+        );
+    }
+    state.fault_rules.push(FaultRule {
         job: request.job,
         fault,
         remaining: request.times,
@@ -531,4 +628,55 @@ async fn reset(State(simulator): State<Arc<Simulator>>) -> StatusCode {
         ..SimulatorState::default()
     };
     StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_origins_and_named_ones_may_drive_the_simulator() {
+        let mut config = SimulatorConfig::new("127.0.0.1:8099".parse().unwrap(), DEFAULT_API_KEY);
+        config.control_origins.push("http://192.168.1.5:8080".into());
+        for allowed in [
+            "http://127.0.0.1:8080",
+            "http://127.0.0.2:1",
+            "http://localhost:41234",
+            "http://localhost",
+            "https://localhost:8443",
+            "http://[::1]:8080",
+            "http://192.168.1.5:8080",
+        ] {
+            assert!(
+                config.allows_control_from(&HeaderValue::from_static(allowed)),
+                "{allowed}"
+            );
+        }
+        for refused in [
+            "https://evil.example",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.nip.io:8099",
+            "http://192.168.1.5:8081",
+            "null",
+            "file://",
+            "http://[::2]:8080",
+        ] {
+            assert!(
+                !config.allows_control_from(&HeaderValue::from_static(refused)),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn counters_keep_at_most_so_many_job_ids() {
+        let mut state = SimulatorState::default();
+        for job in 0..MAX_COUNTED_JOBS as i64 + 5 {
+            state.count(job);
+        }
+        state.count(0);
+        assert_eq!(state.stats.total, MAX_COUNTED_JOBS as u64 + 6);
+        assert_eq!(state.stats.jobs.len(), MAX_COUNTED_JOBS);
+        assert_eq!(state.stats.jobs[&0], 2, "ids already counted go on being counted");
+    }
 }

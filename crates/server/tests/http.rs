@@ -1,4 +1,5 @@
-//! The simulator over real HTTP on loopback: auth, errors, CORS, fault modes, counters, media.
+//! The simulator over real HTTP on loopback: auth, errors, CORS, fault modes, counters, media,
+//! and who may drive its control endpoints.
 
 mod common;
 
@@ -89,7 +90,7 @@ async fn unknown_forbidden_and_malformed_ids_get_documented_errors() {
 }
 
 #[tokio::test]
-async fn cors_lets_another_loopback_origin_read_everything() {
+async fn cors_lets_any_page_read_the_api() {
     let address = start().await;
     let preflight = request(
         address,
@@ -376,6 +377,138 @@ async fn the_simulator_stops_when_its_shutdown_future_completes() {
 }
 
 #[tokio::test]
+async fn control_endpoints_answer_tools_and_loopback_pages_only() {
+    let address = start().await;
+    // A test runner's page on another loopback port, as the browser tests have.
+    let runner = "http://127.0.0.1:41234";
+    let preflight = request(
+        address,
+        "OPTIONS",
+        "/_sim/faults",
+        &[
+            ("Origin", runner),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(preflight.status, 200);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some(runner),
+        "never `*`"
+    );
+    assert_eq!(preflight.header("access-control-allow-headers"), Some("content-type"));
+    let body = r#"{"job": 104, "fault": "503", "times": 1}"#;
+    let from_runner = request(
+        address,
+        "POST",
+        "/_sim/faults",
+        &[("Origin", "http://localhost:8080")],
+        body,
+    )
+    .await;
+    assert_eq!(from_runner.status, 204);
+    assert_eq!(
+        from_runner.header("access-control-allow-origin"),
+        Some("http://localhost:8080")
+    );
+    let stats = request(address, "GET", "/_sim/stats", &[("Origin", runner)], "").await;
+    assert_eq!(
+        (stats.status, stats.header("access-control-allow-origin")),
+        (200, Some(runner))
+    );
+
+    // A website the developer happens to visit can neither drive nor read it.
+    for (method, path) in [
+        ("POST", "/_sim/faults"),
+        ("DELETE", "/_sim/faults"),
+        ("POST", "/_sim/reset"),
+        ("POST", "/_sim/fresh-job"),
+        ("GET", "/_sim/stats"),
+        ("GET", "/_sim/log"),
+        ("OPTIONS", "/_sim/faults"),
+    ] {
+        let evil = request(
+            address,
+            method,
+            path,
+            &[
+                ("Origin", "https://evil.example"),
+                ("Access-Control-Request-Method", "POST"),
+            ],
+            if method == "POST" { body } else { "" },
+        )
+        .await;
+        assert_eq!(evil.status, 403, "{method} {path}");
+        assert_eq!(evil.header("access-control-allow-origin"), None, "{method} {path}");
+        assert!(evil.detail().contains("--control-origin"), "{}", evil.body);
+    }
+    let rebound = request(
+        address,
+        "POST",
+        "/_sim/reset",
+        &[("Origin", "http://127.0.0.1.nip.io:8099")],
+        "",
+    )
+    .await;
+    assert_eq!(
+        rebound.status, 403,
+        "a name that resolves to loopback is not a loopback origin"
+    );
+    assert_eq!(
+        get(address, "/api/jobs/104/").await.status,
+        503,
+        "the fault set from the runner's page is still on"
+    );
+
+    // The API itself still answers any page, like an API.
+    let api = request(
+        address,
+        "GET",
+        "/api/jobs/102/",
+        &[AUTH, ("Origin", "https://evil.example")],
+        "",
+    )
+    .await;
+    assert_eq!(
+        (api.status, api.header("access-control-allow-origin")),
+        (200, Some("*"))
+    );
+}
+
+#[tokio::test]
+async fn a_named_control_origin_may_drive_the_simulator() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut config = SimulatorConfig::new(address, DEFAULT_API_KEY);
+    config.control_origins.push("http://192.168.1.5:8080".into());
+    tokio::spawn(simulator::serve(listener, config, std::future::pending()));
+    let named = request(
+        address,
+        "POST",
+        "/_sim/reset",
+        &[("Origin", "http://192.168.1.5:8080")],
+        "",
+    )
+    .await;
+    assert_eq!(
+        (named.status, named.header("access-control-allow-origin")),
+        (204, Some("http://192.168.1.5:8080"))
+    );
+    let other = request(
+        address,
+        "POST",
+        "/_sim/reset",
+        &[("Origin", "http://192.168.1.5:8081")],
+        "",
+    )
+    .await;
+    assert_eq!(other.status, 403);
+}
+
+#[tokio::test]
 async fn a_client_that_never_sends_its_head_is_dropped() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -399,4 +532,25 @@ async fn a_client_that_never_sends_its_head_is_dropped() {
         200,
         "others are served as usual"
     );
+}
+
+#[tokio::test]
+async fn the_log_and_the_fault_rules_stay_bounded() {
+    let address = start().await;
+    let long = format!("/api/jobs/{}/", "9".repeat(5_000));
+    assert_eq!(get(address, &long).await.status, 404);
+    let log: Vec<Value> = serde_json::from_str(&get(address, "/_sim/log").await.body).unwrap();
+    let path = log[0]["path"].as_str().unwrap();
+    assert_eq!(path.chars().count(), 201, "200 characters and an ellipsis");
+    assert!(path.ends_with('…') && long.starts_with(path.trim_end_matches('…')));
+
+    let body = r#"{"job": 7, "fault": "500"}"#;
+    for _ in 0..1_000 {
+        assert_eq!(request(address, "POST", "/_sim/faults", &[], body).await.status, 204);
+    }
+    let refused = request(address, "POST", "/_sim/faults", &[], body).await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.detail().contains("DELETE /_sim/faults"), "{}", refused.body);
+    assert_eq!(request(address, "DELETE", "/_sim/faults", &[], "").await.status, 204);
+    assert_eq!(request(address, "POST", "/_sim/faults", &[], body).await.status, 204);
 }
