@@ -1,7 +1,7 @@
 //! The production proxy over real HTTP on loopback, in front of the simulator: coalescing and
 //! caching, upstream failures, path and header attacks, the key's secrecy, CORS, rate limits.
-//! (Job tokens and the field allow-list are tested in `tokens.rs`, the limits on what clients can
-//! make the proxy spend in `limits.rs`.)
+//! (Job tokens, the field allow-list and the limits added with them are in `tokens.rs` and
+//! `limits.rs`.)
 //!
 //! The proxies here run on a [`ManualClock`]: cached answers and rate-limit buckets never age
 //! unless a test moves the clock, so no test depends on how fast the machine is. They check job

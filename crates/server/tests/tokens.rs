@@ -1,7 +1,7 @@
 //! Job tokens and what leaves the proxy, over real HTTP on loopback in front of the simulator:
 //! every bad token refused for its reason before anything goes upstream, private answers that
 //! vary by token, coalescing after the check, the field allow-list, the secret's secrecy, and the
-//! minting snippets.
+//! README's minting snippets.
 
 mod common;
 
@@ -421,7 +421,20 @@ async fn tokens_minted_by_the_library_and_by_the_command_open_their_job() {
     );
 }
 
-/// The Python and Node minting snippets against a running proxy. They need PyJWT and the
+const README: &str = include_str!("../../../README.md");
+
+#[test]
+fn the_readme_shows_the_minting_snippets_that_are_tested() {
+    for snippet in [
+        include_str!("snippets/mint_token.rs"),
+        include_str!("snippets/mint_token.js"),
+        include_str!("snippets/mint_token.py"),
+    ] {
+        assert!(README.contains(snippet), "the README lacks, word for word:\n{snippet}");
+    }
+}
+
+/// The README's Python and Node snippets against a running proxy. They need PyJWT and the
 /// `jsonwebtoken` npm package, which this workspace does not install:
 ///
 /// ```sh
