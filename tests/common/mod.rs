@@ -25,6 +25,7 @@ pub fn config(path: &str, key: &str) -> ApiConfig {
     ApiConfig {
         base: format!("{}{path}", simulator()),
         key: Some(key.to_owned()),
+        token: None,
     }
 }
 
