@@ -20,6 +20,9 @@ pub struct ApiConfig {
     pub base: String,
     /// Sent as `Authorization: Token KEY` when present. A proxy keeps it off the page.
     pub key: Option<String>,
+    /// A job token from the site's backend for a proxy, sent as `Authorization: Bearer TOKEN`;
+    /// it takes the place of a key.
+    pub token: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -27,6 +30,7 @@ impl Default for ApiConfig {
         ApiConfig {
             base: DEFAULT_API_BASE.to_owned(),
             key: None,
+            token: None,
         }
     }
 }
@@ -37,14 +41,27 @@ impl ApiConfig {
         format!("{}/api/jobs/{job_id}/", self.base.trim_end_matches('/'))
     }
 
-    /// The `Authorization` header value, if a key is configured and can be sent in a header at
-    /// all (a key with a line break or a non-ASCII letter cannot; the API then answers 401).
+    /// The `Authorization` header value: the job token if there is one, else the key. A value
+    /// that cannot be sent in a header at all (a line break, a non-ASCII letter) is left out, and
+    /// the server then answers 401.
     pub fn authorization(&self) -> Option<String> {
-        self.key
-            .as_deref()
-            .map(str::trim)
-            .filter(|key| !key.is_empty() && key.bytes().all(|byte| byte.is_ascii_graphic()))
-            .map(|key| format!("Token {key}"))
+        let sendable = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_graphic()))
+                .map(str::to_owned)
+        };
+        match (sendable(&self.token), sendable(&self.key)) {
+            (Some(token), _) => Some(format!("Bearer {token}")),
+            (None, Some(key)) => Some(format!("Token {key}")),
+            (None, None) => None,
+        }
+    }
+
+    /// True when requests carry a job token, so a 401 means the token (expired, or not this job's).
+    pub fn uses_token(&self) -> bool {
+        self.token.as_deref().is_some_and(|token| !token.trim().is_empty())
     }
 }
 
@@ -53,6 +70,8 @@ impl ApiConfig {
 pub enum FetchError {
     /// 401: no key, or a wrong one.
     Unauthorized { detail: Option<String> },
+    /// 401 to a request with a job token: it expired, or is not valid. The page can set a new one.
+    TokenRejected { detail: Option<String> },
     /// 403: the key may not see this job.
     Forbidden { detail: Option<String> },
     /// 404: no such job.
@@ -78,7 +97,7 @@ impl FetchError {
     /// A stable machine name for the error, e.g. for attributes and events.
     pub fn kind(&self) -> &'static str {
         match self {
-            FetchError::Unauthorized { .. } => "unauthorized",
+            FetchError::Unauthorized { .. } | FetchError::TokenRejected { .. } => "unauthorized",
             FetchError::Forbidden { .. } => "forbidden",
             FetchError::NotFound { .. } => "not-found",
             FetchError::RateLimited { .. } => "rate-limited",
@@ -93,7 +112,7 @@ impl FetchError {
     /// The HTTP status behind the error, where there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            FetchError::Unauthorized { .. } => Some(401),
+            FetchError::Unauthorized { .. } | FetchError::TokenRejected { .. } => Some(401),
             FetchError::Forbidden { .. } => Some(403),
             FetchError::NotFound { .. } => Some(404),
             FetchError::RateLimited { .. } => Some(429),
@@ -106,6 +125,7 @@ impl FetchError {
     pub fn detail(&self) -> Option<&str> {
         match self {
             FetchError::Unauthorized { detail }
+            | FetchError::TokenRejected { detail }
             | FetchError::Forbidden { detail }
             | FetchError::NotFound { detail }
             | FetchError::RateLimited { detail, .. }
@@ -115,10 +135,20 @@ impl FetchError {
         }
     }
 
+    /// The error as the card reports it for a request made with `config`: a 401 to a job token
+    /// is the token's fault, not a key's.
+    pub fn for_config(self, config: &ApiConfig) -> FetchError {
+        match self {
+            FetchError::Unauthorized { detail } if config.uses_token() => FetchError::TokenRejected { detail },
+            other => other,
+        }
+    }
+
     /// The headline a user sees for this error.
     pub fn title(&self, job_id: i64, texts: &Texts) -> String {
         match self {
             FetchError::Unauthorized { .. } => texts.error_unauthorized.to_owned(),
+            FetchError::TokenRejected { .. } => texts.error_token.to_owned(),
             FetchError::Forbidden { .. } => (texts.error_forbidden)(job_id),
             FetchError::NotFound { .. } => (texts.error_not_found)(job_id),
             FetchError::RateLimited { .. } => texts.error_rate_limited.to_owned(),
@@ -134,6 +164,7 @@ impl FetchError {
     pub fn explanation(&self, texts: &Texts) -> String {
         let advice = match self {
             FetchError::Unauthorized { .. } => texts.advice_unauthorized,
+            FetchError::TokenRejected { .. } => texts.advice_token,
             FetchError::Forbidden { .. } => texts.advice_forbidden,
             FetchError::NotFound { .. } => texts.advice_not_found,
             FetchError::RateLimited { .. } => texts.advice_rate_limited,
@@ -221,10 +252,10 @@ mod browser {
         };
         let result = fetch_and_read(config, job_id, &abort.signal()).await;
         drop(deadline);
-        match result {
-            Err(FetchError::Network) if timed_out.get() => Err(FetchError::Timeout),
-            other => other,
-        }
+        result.map_err(|error| match error {
+            FetchError::Network if timed_out.get() => FetchError::Timeout,
+            other => other.for_config(config),
+        })
     }
 
     async fn fetch_and_read(
@@ -291,7 +322,7 @@ mod tests {
     fn job_urls_keep_the_trailing_slash_and_drop_doubled_ones() {
         let config = |base: &str| ApiConfig {
             base: base.to_owned(),
-            key: None,
+            ..ApiConfig::default()
         };
         assert_eq!(
             ApiConfig::default().job_url(42),
@@ -308,8 +339,8 @@ mod tests {
     #[test]
     fn the_key_goes_in_a_token_header_and_blank_keys_are_none() {
         let config = |key: Option<&str>| ApiConfig {
-            base: String::new(),
             key: key.map(str::to_owned),
+            ..ApiConfig::default()
         };
         assert_eq!(config(Some("abc")).authorization().as_deref(), Some("Token abc"));
         assert_eq!(config(Some("  abc ")).authorization().as_deref(), Some("Token abc"));
@@ -318,6 +349,60 @@ mod tests {
         assert_eq!(config(Some("ab\ncd")).authorization(), None);
         assert_eq!(config(Some("schlüssel")).authorization(), None);
         assert_eq!(config(None).authorization(), None);
+    }
+
+    #[test]
+    fn a_job_token_goes_in_a_bearer_header_in_place_of_a_key() {
+        let config = |key: Option<&str>, token: Option<&str>| ApiConfig {
+            key: key.map(str::to_owned),
+            token: token.map(str::to_owned),
+            ..ApiConfig::default()
+        };
+        assert_eq!(
+            config(None, Some(" eyJ.a.b ")).authorization().as_deref(),
+            Some("Bearer eyJ.a.b")
+        );
+        assert_eq!(
+            config(Some("k"), Some("eyJ.a.b")).authorization().as_deref(),
+            Some("Bearer eyJ.a.b")
+        );
+        assert_eq!(
+            config(Some("k"), Some("  ")).authorization().as_deref(),
+            Some("Token k")
+        );
+        assert_eq!(config(None, Some("a\nb")).authorization(), None);
+        assert!(config(None, Some("t")).uses_token() && !config(Some("k"), Some(" ")).uses_token());
+    }
+
+    #[test]
+    fn a_401_to_a_token_says_the_token_is_at_fault_and_keeps_the_kind() {
+        let with_token = ApiConfig {
+            token: Some("t".into()),
+            ..ApiConfig::default()
+        };
+        let error = interpret(401, r#"{"detail": "The token has expired."}"#)
+            .unwrap_err()
+            .for_config(&with_token);
+        assert_eq!(
+            error,
+            FetchError::TokenRejected {
+                detail: Some("The token has expired.".into())
+            }
+        );
+        assert_eq!((error.kind(), error.status()), ("unauthorized", Some(401)));
+        assert_eq!(error.title(9, &ENGLISH), ENGLISH.error_token);
+        assert_eq!(
+            error.explanation(&ENGLISH),
+            format!("{} The server said: “The token has expired.”", ENGLISH.advice_token)
+        );
+        let without = interpret(401, "{}").unwrap_err().for_config(&ApiConfig::default());
+        assert_eq!(without, FetchError::Unauthorized { detail: None });
+        let forbidden = interpret(403, "{}").unwrap_err().for_config(&with_token);
+        assert_eq!(
+            forbidden.kind(),
+            "forbidden",
+            "a token for another job is a 403, not the token's expiry"
+        );
     }
 
     #[test]

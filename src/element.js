@@ -4,7 +4,7 @@
 const tensorpixReady = __wbg_init();
 class TensorpixJobCardElement extends HTMLElement {
   static get observedAttributes() {
-    return ["job-id", "api-base", "api-key", "poll-interval", "locale", "theme"];
+    return ["job-id", "api-base", "api-key", "token", "poll-interval", "locale", "theme"];
   }
   connectedCallback() {
     tensorpixReady.then(() => this.isConnected && tensorpix_element_connected(this));

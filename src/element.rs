@@ -157,6 +157,7 @@ fn ElementCard(props: &ElementCardProps) -> Html {
             job_id={options.job_id}
             api_base={options.api_base.clone()}
             api_key={options.api_key.clone()}
+            token={options.token.clone()}
             poll={options.poll}
             theme={options.theme}
             document_styles={false}

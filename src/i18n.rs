@@ -205,6 +205,7 @@ pub struct Texts {
     pub not_set_up: &'static str,
 
     pub error_unauthorized: &'static str,
+    pub error_token: &'static str,
     pub error_forbidden: fn(i64) -> String,
     pub error_not_found: fn(i64) -> String,
     pub error_rate_limited: &'static str,
@@ -214,6 +215,7 @@ pub struct Texts {
     pub error_timeout: &'static str,
     pub error_invalid: &'static str,
     pub advice_unauthorized: &'static str,
+    pub advice_token: &'static str,
     pub advice_forbidden: &'static str,
     pub advice_not_found: &'static str,
     pub advice_rate_limited: &'static str,
@@ -319,6 +321,7 @@ pub static ENGLISH: Texts = Texts {
     not_set_up: "This card is not set up correctly",
 
     error_unauthorized: "The API key was not accepted",
+    error_token: "The access token for this job has expired or is not valid",
     error_forbidden: |id| format!("No access to job {id}"),
     error_not_found: |id| format!("Job {id} was not found"),
     error_rate_limited: "Too many requests",
@@ -328,6 +331,7 @@ pub static ENGLISH: Texts = Texts {
     error_timeout: "TensorPix did not answer in time",
     error_invalid: "TensorPix sent a response the card cannot read",
     advice_unauthorized: "Check the API key given to the card, or the key of the proxy it uses.",
+    advice_token: "Reload the page to get a new one; the site can also hand the card a fresh token.",
     advice_forbidden: "The API key belongs to an account that cannot see this job.",
     advice_not_found: "Check the job id; jobs of another account are not visible either.",
     advice_rate_limited: "The API asked for a pause before the next request.",
@@ -435,6 +439,7 @@ pub static GERMAN: Texts = Texts {
     not_set_up: "Diese Karte ist nicht richtig eingerichtet",
 
     error_unauthorized: "Der API-Schlüssel wurde nicht akzeptiert",
+    error_token: "Das Zugriffstoken für diesen Auftrag ist abgelaufen oder ungültig",
     error_forbidden: |id| format!("Kein Zugriff auf Auftrag {id}"),
     error_not_found: |id| format!("Auftrag {id} wurde nicht gefunden"),
     error_rate_limited: "Zu viele Anfragen",
@@ -444,6 +449,7 @@ pub static GERMAN: Texts = Texts {
     error_timeout: "TensorPix hat nicht rechtzeitig geantwortet",
     error_invalid: "TensorPix hat eine Antwort gesendet, die die Karte nicht lesen kann",
     advice_unauthorized: "Prüfen Sie den API-Schlüssel der Karte oder den des Proxys, den sie nutzt.",
+    advice_token: "Laden Sie die Seite neu, um ein neues zu erhalten; die Website kann der Karte auch ein frisches Token geben.",
     advice_forbidden: "Der API-Schlüssel gehört zu einem Konto, das diesen Auftrag nicht sehen darf.",
     advice_not_found: "Prüfen Sie die Auftragsnummer; Aufträge anderer Konten sind ebenfalls nicht sichtbar.",
     advice_rate_limited: "Die API bittet vor der nächsten Anfrage um eine Pause.",

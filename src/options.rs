@@ -12,6 +12,8 @@ pub struct CardOptions {
     pub job_id: i64,
     pub api_base: String,
     pub api_key: Option<String>,
+    /// A job token for a proxy (`Authorization: Bearer`).
+    pub token: Option<String>,
     pub poll: PollSettings,
     pub theme: Theme,
     /// A BCP 47 language tag, if the element names one.
@@ -47,6 +49,7 @@ impl CardOptions {
             job_id,
             api_base: non_empty("api-base").unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
             api_key: non_empty("api-key"),
+            token: non_empty("token"),
             poll,
             theme,
             locale: non_empty("locale"),
@@ -140,14 +143,15 @@ mod tests {
         assert_eq!(minimal.job_id, 102);
         assert_eq!(minimal.api_base, "https://backend.tensorpix.ai");
         assert_eq!(
-            (minimal.api_key, minimal.locale, minimal.theme),
-            (None, None, Theme::Auto)
+            (minimal.api_key, minimal.token, minimal.locale, minimal.theme),
+            (None, None, None, Theme::Auto)
         );
         assert_eq!(minimal.poll, PollSettings::default());
         let full = options(&[
             ("job-id", "7"),
             ("api-base", " /tensorpix "),
             ("api-key", "abc"),
+            ("token", " eyJ.a.b "),
             ("poll-interval", "5"),
             ("locale", "de-DE"),
             ("theme", "dark"),
@@ -155,6 +159,7 @@ mod tests {
         .unwrap();
         assert_eq!(full.api_base, "/tensorpix");
         assert_eq!(full.api_key.as_deref(), Some("abc"));
+        assert_eq!(full.token.as_deref(), Some("eyJ.a.b"));
         assert_eq!(full.poll, PollSettings::every(Duration::from_secs(5)));
         assert_eq!((full.locale.as_deref(), full.theme), (Some("de-DE"), Theme::Dark));
         assert_eq!(options(&[("job-id", "7"), ("api-key", "  ")]).unwrap().api_key, None);

@@ -85,9 +85,10 @@ pub enum Failure {
 impl From<&FetchError> for Failure {
     fn from(error: &FetchError) -> Self {
         match error {
-            FetchError::Unauthorized { .. } | FetchError::Forbidden { .. } | FetchError::NotFound { .. } => {
-                Failure::Fatal
-            }
+            FetchError::Unauthorized { .. }
+            | FetchError::TokenRejected { .. }
+            | FetchError::Forbidden { .. }
+            | FetchError::NotFound { .. } => Failure::Fatal,
             FetchError::RateLimited { retry_after, .. } => Failure::RateLimited(*retry_after),
             _ => Failure::Transient,
         }

@@ -363,6 +363,58 @@ async fn the_event_job_is_the_object_the_browser_parsed_unknown_fields_and_all()
 }
 
 #[wasm_bindgen_test]
+async fn a_job_token_shows_the_job_an_expired_one_says_so_and_a_fresh_one_recovers() {
+    // Through the proxy, which requires a job token: no key in the page.
+    let expired = mint_token(102, -3_600).await;
+    let page = page(
+        &format!(
+            "<tensorpix-job-card id=\"t\" job-id=\"102\" api-base=\"{}\" token=\"{expired}\"></tensorpix-job-card>",
+            token_proxy()
+        ),
+        "",
+    )
+    .await;
+    let (events, _listeners) = record_events(&page.document);
+    let card = page.card("#t");
+    attribute_becomes(&card, "error", "unauthorized").await;
+    let shown = text_inside(&card, "article");
+    assert!(
+        shown.contains("The access token for this job has expired or is not valid"),
+        "the card says the token is at fault: {shown}"
+    );
+    // A listener added after the first error hears the next one: the host's cue to hand over a token.
+    card.set_attribute("token", &mint_token(102, -7_200).await).unwrap();
+    for _ in 0..100 {
+        if events.borrow().iter().any(|(kind, ..)| kind == "tensorpix-job-error") {
+            break;
+        }
+        sleep(50).await;
+    }
+    {
+        let events = events.borrow();
+        let (_, detail, _) = events
+            .iter()
+            .find(|(kind, ..)| kind == "tensorpix-job-error")
+            .expect("an error event for the expired token");
+        assert_eq!(get(detail, "kind").as_string().as_deref(), Some("unauthorized"));
+        assert_eq!(get(detail, "status").as_f64(), Some(401.0));
+    }
+
+    card.set_attribute("token", &mint_token(102, 3_600).await).unwrap();
+    attribute_becomes(&card, "status", "finished").await;
+    assert!(!card.has_attribute("error"), "a fresh token recovers without a reload");
+    assert!(text_inside(&card, "article").contains("wedding-1998-vhs-transfer.mp4"));
+
+    // A valid token, but for another job: refused, and said so.
+    let other = page.add(&[
+        ("job-id", "103"),
+        ("api-base", token_proxy()),
+        ("token", &mint_token(102, 3_600).await),
+    ]);
+    attribute_becomes(&other, "error", "forbidden").await;
+}
+
+#[wasm_bindgen_test]
 async fn bad_attribute_values_explain_themselves_and_fixing_them_applies_at_once() {
     let page = page(
         &format!(

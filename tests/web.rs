@@ -78,7 +78,7 @@ async fn every_fault_becomes_its_own_error() {
     assert_eq!(error("/_fault/drop").await, FetchError::Network);
     let unreachable = ApiConfig {
         base: "http://127.0.0.1:9".into(),
-        key: None,
+        ..ApiConfig::default()
     };
     assert_eq!(
         fetch(&unreachable, 102, TIMEOUT).await.unwrap_err(),

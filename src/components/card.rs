@@ -28,6 +28,10 @@ pub struct JobCardProps {
     /// Sent as `Authorization: Token KEY`; leave empty when a proxy adds the key.
     #[prop_or_default]
     pub api_key: Option<AttrValue>,
+    /// A job token from the site's backend, for a proxy that requires one (`Authorization:
+    /// Bearer`). A new token applies at once: the card asks again with it.
+    #[prop_or_default]
+    pub token: Option<AttrValue>,
     /// How often to poll while the job is live (at least one second).
     #[prop_or_default]
     pub poll: PollSettings,
@@ -69,6 +73,7 @@ pub fn JobCard(props: &JobCardProps) -> Html {
         config: ApiConfig {
             base: props.api_base.to_string(),
             key: props.api_key.as_ref().map(|key| key.to_string()),
+            token: props.token.as_ref().map(|token| token.to_string()),
         },
         job_id: props.job_id,
     };

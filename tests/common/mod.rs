@@ -25,6 +25,7 @@ pub fn config(path: &str, key: &str) -> ApiConfig {
     ApiConfig {
         base: format!("{}{path}", simulator()),
         key: Some(key.to_owned()),
+        token: None,
     }
 }
 
@@ -220,4 +221,63 @@ pub async fn eventually(seconds: u64, what: &str, mut condition: impl FnMut() ->
         sleep(100).await;
     }
     panic!("never happened within {seconds} s: {what}");
+}
+
+/// The proxy `cargo xtask test` starts in front of the simulator, requiring job tokens.
+pub fn token_proxy() -> &'static str {
+    option_env!("TENSORPIX_PROXY_URL").unwrap_or("http://127.0.0.1:8098")
+}
+
+/// The secret that proxy verifies job tokens with (a test secret, never a real one).
+pub fn token_secret() -> &'static str {
+    option_env!("TENSORPIX_TOKEN_SECRET").unwrap_or("test-secret-for-job-tokens-0123456789")
+}
+
+/// Mints a job token as a site's backend would (HS256 JWT, `sub` = the job id, `exp` =
+/// now + `expires_in_s`), signed with the browser's own WebCrypto.
+pub async fn mint_token(job_id: i64, expires_in_s: i64) -> String {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = base64url(format!(r#"{{"sub":"{job_id}","exp":{}}}"#, now + expires_in_s).as_bytes());
+    let signing_input = format!("{header}.{claims}");
+    let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+    let algorithm = js_sys::Object::new();
+    js_sys::Reflect::set(&algorithm, &"name".into(), &"HMAC".into()).unwrap();
+    js_sys::Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into()).unwrap();
+    let key = JsFuture::from(
+        subtle
+            .import_key_with_object(
+                "raw",
+                &js_sys::Uint8Array::from(token_secret().as_bytes()),
+                &algorithm,
+                false,
+                &js_sys::Array::of1(&"sign".into()),
+            )
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let signature = JsFuture::from(
+        subtle
+            .sign_with_str_and_u8_array("HMAC", key.unchecked_ref(), signing_input.as_bytes())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let signature = js_sys::Uint8Array::new(&signature).to_vec();
+    format!("{signing_input}.{}", base64url(&signature))
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    let binary: String = bytes.iter().map(|&byte| char::from(byte)).collect();
+    web_sys::window()
+        .unwrap()
+        .btoa(&binary)
+        .unwrap()
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
 }

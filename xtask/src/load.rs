@@ -41,12 +41,21 @@ pub fn run() -> Result<(), Failure> {
     header("start the simulator and the proxy");
     let simulator = server::start_simulator(&binary, net::free_port()?, DEFAULT_API_KEY)?;
     let upstream = simulator.url();
+    // As in production: every request carries a job token, checked before the cache answers.
+    let secret = server::random_secret();
+    let token = server::mint_token(
+        &binary,
+        &server::write_secret_file("load-token-secret", &secret)?,
+        102,
+        3_600,
+    )?;
     let proxy = server::start_proxy(&ProxyOptions {
         binary: &binary,
         port: net::free_port()?,
         upstream: &upstream,
         allow_origin: "*",
         api_key: DEFAULT_API_KEY,
+        token_secret: &secret,
         quiet: false,
         discard_log: true,
         extra_args: &["--cache-ttl", CACHE_TTL_SECONDS],
@@ -56,7 +65,7 @@ pub fn run() -> Result<(), Failure> {
         proxy.url()
     );
     // The first request fills the cache; from then on wrk measures hits (and one refresh per TTL).
-    match net::status(&format!("{}{JOB_PATH}", proxy.url()), Duration::from_secs(5)) {
+    match net::status_with_token(&format!("{}{JOB_PATH}", proxy.url()), &token, Duration::from_secs(5)) {
         Ok(200) => {}
         Ok(status) => return Err(format!("warming the cache: GET {JOB_PATH} answered {status}").into()),
         Err(error) => return Err(format!("warming the cache: GET {JOB_PATH} failed: {error}").into()),
@@ -64,7 +73,7 @@ pub fn run() -> Result<(), Failure> {
 
     let url = format!("{}{JOB_PATH}", proxy.url());
     header(&format!(
-        "wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_DURATION} --latency {url}"
+        "wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_DURATION} --latency -H 'Authorization: Bearer …' {url}"
     ));
     let before = simulator::requests(&upstream)?;
     let (status, output) = process::run_tee(command("wrk").args([
@@ -75,6 +84,8 @@ pub fn run() -> Result<(), Failure> {
         "-d",
         WRK_DURATION,
         "--latency",
+        "-H",
+        &format!("Authorization: Bearer {token}"),
         &url,
     ]))?;
     let after = simulator::requests(&upstream)?;

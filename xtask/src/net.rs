@@ -50,6 +50,14 @@ pub fn status(url: &str, timeout: Duration) -> Result<u16, ureq::Error> {
     Ok(agent(timeout).get(url).call()?.status().as_u16())
 }
 
+/// [`status`], for a request that carries a job token.
+pub fn status_with_token(url: &str, token: &str, timeout: Duration) -> Result<u16, ureq::Error> {
+    let request = agent(timeout)
+        .get(url)
+        .header("Authorization", format!("Bearer {token}"));
+    Ok(request.call()?.status().as_u16())
+}
+
 /// `GET url`, which must answer 2xx with JSON.
 pub fn get_json(url: &str) -> Result<Value, String> {
     let body = checked_body(url, agent(REQUEST_TIMEOUT).get(url).call())?;

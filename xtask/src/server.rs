@@ -16,6 +16,9 @@ const READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// The environment variable the proxy reads its key from (`tensorpix_server::proxy::API_KEY_VARIABLE`).
 pub const API_KEY_VARIABLE: &str = "TENSORPIX_API_KEY";
 
+/// The environment variable the proxy reads its job-token secret from.
+pub const TOKEN_SECRET_VARIABLE: &str = "TENSORPIX_TOKEN_SECRET";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     Debug,
@@ -54,6 +57,8 @@ pub struct ProxyOptions<'a> {
     pub allow_origin: &'a str,
     /// Passed in the environment, never as an argument.
     pub api_key: &'a str,
+    /// The secret job tokens are checked with (the production set-up); in the environment too.
+    pub token_secret: &'a str,
     /// Log warnings only.
     pub quiet: bool,
     /// Throw the request log away (a benchmark logs thousands of lines a second).
@@ -69,7 +74,8 @@ pub fn start_proxy(options: &ProxyOptions) -> Result<Server, String> {
         .args(["proxy", "--listen", &format!("127.0.0.1:{}", options.port)])
         .args(["--upstream", options.upstream, "--allow-origin", options.allow_origin])
         .args(options.extra_args)
-        .env(API_KEY_VARIABLE, options.api_key);
+        .env(API_KEY_VARIABLE, options.api_key)
+        .env(TOKEN_SECRET_VARIABLE, options.token_secret);
     if options.quiet {
         proxy.arg("--quiet");
     }
@@ -93,6 +99,56 @@ pub fn start_simulator(binary: &Path, port: u16, api_key: &str) -> Result<Server
         ])
         .stdout(Stdio::null());
     start("the simulator", &mut simulate, port, "/_sim/stats")
+}
+
+/// A secret for job tokens, new for each run: 64 hex digits from std's randomly keyed hasher.
+pub fn random_secret() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    (0..4_u8)
+        .map(|part| format!("{:016x}", RandomState::new().hash_one(part)))
+        .collect()
+}
+
+/// Writes `secret` where only this user can read it, for `tensorpix-server token --secret-file`.
+pub fn write_secret_file(name: &str, secret: &str) -> Result<PathBuf, String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let directory = repo_root().join("target/xtask");
+    std::fs::create_dir_all(&directory).map_err(|error| format!("{}: {error}", directory.display()))?;
+    let path = directory.join(name);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| file.write_all(secret.as_bytes()))
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    Ok(path)
+}
+
+/// A job token from `tensorpix-server token`, as a site's backend mints one for each page.
+pub fn mint_token(binary: &Path, secret_file: &Path, job: i64, ttl_seconds: u64) -> Result<String, String> {
+    let output = command(ensure_built(binary)?)
+        .args([
+            "token",
+            "--job",
+            &job.to_string(),
+            "--ttl",
+            &ttl_seconds.to_string(),
+            "--secret-file",
+        ])
+        .arg(secret_file)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("tensorpix-server token: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("tensorpix-server token failed ({})", output.status));
+    }
+    String::from_utf8(output.stdout)
+        .map(|token| token.trim().to_owned())
+        .map_err(|_| "tensorpix-server token printed no text".to_owned())
 }
 
 fn ensure_built(binary: &Path) -> Result<&Path, String> {

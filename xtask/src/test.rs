@@ -5,9 +5,14 @@ use std::process::Command;
 use crate::bundle_size;
 use crate::process::{self, cargo_bin_dir, command, find_on_path};
 use crate::results::{TestCounts, parse_test_results};
+use crate::server::{self, Profile, ProxyOptions};
 use crate::simulator::{self, DEFAULT_API_KEY, Simulator};
 use crate::static_server::StaticServer;
 use crate::{Failure, header, net, setup};
+
+/// The job-token secret of the browser tests' proxy: a test value, known to the tests, which mint
+/// their tokens with it (the proxy wants at least 32 bytes).
+const TEST_TOKEN_SECRET: &str = "test-secret-for-job-tokens-0123456789";
 
 /// The browsers the widget's tests run in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +132,8 @@ impl Step {
 #[derive(Default)]
 struct Run {
     simulator: Option<Simulator>,
+    /// The proxy in front of the simulator, requiring job tokens (stopped before the simulator).
+    proxy: Option<server::Server>,
     /// Where the bundle server serves `dist/` and axe-core (it lives as long as the process).
     bundle_url: Option<String>,
     suites: Vec<(String, TestCounts)>,
@@ -159,7 +166,8 @@ pub fn run(options: &Options) -> Result<(), Failure> {
                 index + 1,
                 step.title()
             );
-            // Stop the simulator before the summary, so its shutdown can't interleave with it.
+            // Stop the servers before the summary, so their shutdown can't interleave with it.
+            drop(run.proxy.take());
             drop(run.simulator.take());
             if !run.suites.is_empty() {
                 print_summary(&run.suites);
@@ -167,6 +175,7 @@ pub fn run(options: &Options) -> Result<(), Failure> {
             return Err(Failure::Reported);
         }
     }
+    drop(run.proxy.take());
     drop(run.simulator.take());
     print_summary(&run.suites);
     // Every step checked its own exit status; a summed failure count would already have failed.
@@ -229,11 +238,28 @@ impl Run {
             Step::BrowserTests(browser) => {
                 // A simulator of its own for each browser: no fault rule, clock or counter left by
                 // one browser's run can reach the other's.
+                drop(self.proxy.take());
                 drop(self.simulator.take());
                 let simulator = simulator::start(net::free_port()?, DEFAULT_API_KEY)?;
                 println!("simulator ready on {}", simulator.url());
                 let url = simulator.url();
                 self.simulator = Some(simulator);
+                // The production set-up in front of it: the tests mint their own job tokens.
+                let proxy = server::start_proxy(&ProxyOptions {
+                    binary: &server::binary_path(Profile::Debug),
+                    port: net::free_port()?,
+                    upstream: &url,
+                    // The test pages' origin is the test runner's, on a port chosen at run time.
+                    allow_origin: "*",
+                    api_key: DEFAULT_API_KEY,
+                    token_secret: TEST_TOKEN_SECRET,
+                    quiet: true,
+                    discard_log: true,
+                    extra_args: &[],
+                })?;
+                println!("proxy (job tokens) ready on {}", proxy.url());
+                let proxy_url = proxy.url();
+                self.proxy = Some(proxy);
                 let mut test = command("cargo");
                 test.args([
                     "test",
@@ -247,6 +273,8 @@ impl Run {
                 // Read by the tests at compile time (`option_env!`).
                 .env("TENSORPIX_SIMULATOR_URL", url)
                 .env("TENSORPIX_BUNDLE_URL", self.bundle_url.as_deref().unwrap_or_default())
+                .env("TENSORPIX_PROXY_URL", proxy_url)
+                .env("TENSORPIX_TOKEN_SECRET", TEST_TOKEN_SECRET)
                 // The default 20 s is tight for a cold browser on 2 cores.
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
                 browser.select_driver(&mut test)?;
