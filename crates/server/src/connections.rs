@@ -46,6 +46,28 @@ const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(10);
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\
 connection: close\r\ncontent-length: 35\r\n\r\n{\"detail\":\"Too many connections.\"}\n";
 
+/// Why a server could not start or stopped serving: the same for the simulator and the proxy.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot watch for Ctrl-C and SIGTERM: {0}")]
+    Signals(#[source] io::Error),
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: SocketAddr, source: io::Error },
+    #[error("serving failed: {0}")]
+    Serve(#[from] io::Error),
+}
+
+/// Installs the Ctrl-C/SIGTERM handlers, then binds `address`: how both servers start.
+pub async fn bind_until_signal(
+    address: SocketAddr,
+) -> Result<(TcpListener, impl Future<Output = ()> + Send + 'static), ServeError> {
+    let shutdown = crate::shutdown::signal().map_err(ServeError::Signals)?;
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|source| ServeError::Listen { address, source })?;
+    Ok((listener, shutdown))
+}
+
 /// The limits [`serve`] holds connections to.
 #[derive(Clone)]
 pub struct Limits {

@@ -248,15 +248,8 @@ pub enum JobAccess {
 pub enum ProxyError {
     #[error("cannot set up TLS for the upstream: {0}")]
     Tls(#[source] rustls::Error),
-    #[error("cannot watch for Ctrl-C and SIGTERM: {0}")]
-    Signals(#[source] std::io::Error),
-    #[error("cannot listen on {address}: {source}")]
-    Listen {
-        address: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("serving failed: {0}")]
-    Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Serve(#[from] crate::connections::ServeError),
 }
 
 /// A configured proxy, ready to serve on a listener.
@@ -434,14 +427,13 @@ impl Proxy {
 
 /// Binds `config.listen` and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: ProxyConfig, key: ApiKey, access: JobAccess) -> Result<(), ProxyError> {
-    let shutdown = crate::shutdown::signal().map_err(ProxyError::Signals)?;
-    let address = config.listen;
+    let (listener, shutdown) = crate::connections::bind_until_signal(config.listen).await?;
     let proxy = Proxy::new(config, &key, access)?;
     drop(key);
-    let listener = TcpListener::bind(address)
+    Ok(proxy
+        .serve(listener, shutdown)
         .await
-        .map_err(|source| ProxyError::Listen { address, source })?;
-    proxy.serve(listener, shutdown).await.map_err(ProxyError::Serve)
+        .map_err(crate::connections::ServeError::Serve)?)
 }
 
 /// First of all: who is asking, from the peer address or a trusted load balancer's header.

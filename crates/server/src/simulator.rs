@@ -261,26 +261,11 @@ pub async fn serve(
 }
 
 /// Why the simulator cannot run.
-#[derive(Debug, thiserror::Error)]
-pub enum SimulatorError {
-    #[error("cannot watch for Ctrl-C and SIGTERM: {0}")]
-    Signals(#[source] std::io::Error),
-    #[error("cannot listen on {address}: {source}")]
-    Listen {
-        address: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("serving failed: {0}")]
-    Serve(#[from] std::io::Error),
-}
+pub type SimulatorError = crate::connections::ServeError;
 
 /// Binds `config.listen`, says where it listens, and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: SimulatorConfig) -> Result<(), SimulatorError> {
-    let shutdown = crate::shutdown::signal().map_err(SimulatorError::Signals)?;
-    let address = config.listen;
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|source| SimulatorError::Listen { address, source })?;
+    let (listener, shutdown) = crate::connections::bind_until_signal(config.listen).await?;
     let address = listener.local_addr()?;
     if !address.ip().is_loopback() {
         eprintln!(
