@@ -751,3 +751,43 @@ async fn under_a_strict_csp_header_the_card_is_styled_and_nothing_is_blocked() {
         value("lineLeft")
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_script_twice_on_one_page_defines_the_element_once_and_throws_nothing() {
+    // Two URLs of the same file are two module instances, as two bundles of a site would be.
+    let head = "<script>window.seen = [];\
+        addEventListener('error', (event) => seen.push(String(event.message)));\
+        addEventListener('unhandledrejection', (event) => seen.push(String(event.reason)));</script>";
+    let url = format!("{}/dist/tensorpix-job-card.js", bundle());
+    let scripts = format!(
+        "<script type=\"module\" src=\"{url}?a\"></script><script type=\"module\" src=\"{url}?b\"></script>\
+         <script type=\"module\">Promise.all([import(\"{url}?a\"), import(\"{url}?b\")])\
+           .then((both) => Promise.all(both.map((module) => module.ready)))\
+           .then(() => {{ window.bothReady = true; }}, (error) => seen.push(String(error)));</script>"
+    );
+    let body = format!(
+        "<tensorpix-job-card id=\"twice\"{}></tensorpix-job-card>",
+        attrs(&sim_attributes("102"))
+    );
+    let page = page_with_scripts(&body, head, &scripts).await;
+    let card = page.card("#twice");
+    attribute_becomes(&card, "status", "finished").await;
+    sleep(500).await;
+    let window: &JsValue = page.window.as_ref();
+    assert_eq!(get(window, "bothReady"), JsValue::TRUE, "both copies' `ready` resolve");
+    assert_eq!(
+        strings(window, "seen"),
+        Vec::<String>::new(),
+        "no error and no rejection"
+    );
+    let shadow = card.shadow_root().unwrap();
+    assert_eq!(shadow.query_selector_all("article").unwrap().length(), 1, "one card");
+    // The second copy neither defines the element nor instantiates a wasm of its own.
+    let performance = get(window, "performance");
+    let entries: Function = get(&performance, "getEntriesByType").unchecked_into();
+    let wasm_loads = js_sys::Array::from(&entries.call1(&performance, &"resource".into()).unwrap())
+        .iter()
+        .filter(|entry| get(entry, "name").as_string().unwrap_or_default().contains(".wasm"))
+        .count();
+    assert_eq!(wasm_loads, 1, "the wasm loads once");
+}
