@@ -71,15 +71,10 @@ fn shadow_container(host: &HtmlElement) -> Option<web_sys::Element> {
     if let Some(container) = root.get_element_by_id("tpx-root") {
         return Some(container);
     }
-    let document = host.owner_document()?;
-    let style = document.create_element("style").ok()?;
-    style.set_text_content(Some(&format!(
-        ":host{{display:block}}:host([hidden]){{display:none}}{}",
-        crate::styles::CARD_CSS
-    )));
-    let container = document.create_element("div").ok()?;
+    // The shared sheet: no `<style>` element, which a strict CSP would block.
+    crate::styles::adopt(&root);
+    let container = host.owner_document()?.create_element("div").ok()?;
     container.set_id("tpx-root");
-    root.append_child(&style).ok()?;
     root.append_child(&container).ok()?;
     Some(container)
 }

@@ -38,13 +38,21 @@ impl Drop for Page {
 }
 
 async fn page(body: &str, head: &str) -> Page {
+    let script = format!(
+        "<script type=\"module\" src=\"{}/dist/tensorpix-job-card.js\"></script>",
+        bundle()
+    );
+    page_with_scripts(body, head, &script).await
+}
+
+/// [`page`], with `scripts` in place of the one module script.
+async fn page_with_scripts(body: &str, head: &str, scripts: &str) -> Page {
     let document = web_sys::window().unwrap().document().unwrap();
     let iframe: HtmlIFrameElement = document.create_element("iframe").unwrap().unchecked_into();
     iframe.set_attribute("style", "width: 900px; height: 700px").unwrap();
     iframe.set_srcdoc(&format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Host page</title>{head}</head>\
-         <body><main><h1>Host page</h1>{body}</main><script type=\"module\" src=\"{}/dist/tensorpix-job-card.js\"></script></body></html>",
-        bundle()
+         <body><main><h1>Host page</h1>{body}</main>{scripts}</body></html>"
     ));
     document.body().unwrap().append_child(&iframe).unwrap();
     for _ in 0..400 {
@@ -711,4 +719,127 @@ async fn the_locale_attribute_and_the_page_language_choose_texts_numbers_and_dat
         "In Bearbeitung",
         "without its own locale again, the card follows the page's `lang`"
     );
+}
+
+/// The iframe of a page from another origin, removed however the test ends.
+struct Frame(HtmlIFrameElement);
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+fn strings(report: &JsValue, key: &str) -> Vec<String> {
+    let list = get(report, key);
+    if !js_sys::Array::is_array(&list) {
+        return Vec::new();
+    }
+    js_sys::Array::from(&list)
+        .iter()
+        .map(|value| value.as_string().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn under_a_strict_csp_header_the_card_is_styled_and_nothing_is_blocked() {
+    // xtask's static server sends the README's policy as a Content-Security-Policy header; the
+    // page is on its origin, so its probe script reports here by postMessage.
+    let window = web_sys::window().unwrap();
+    let report = Rc::new(RefCell::new(JsValue::UNDEFINED));
+    let _listener = {
+        let report = report.clone();
+        EventListener::new(&window, "message", move |event| {
+            let data = Reflect::get(event, &"data".into()).unwrap();
+            if get(&data, "probe").as_string().as_deref() == Some("strict-csp") {
+                *report.borrow_mut() = data;
+            }
+        })
+    };
+    let document = window.document().unwrap();
+    let iframe: HtmlIFrameElement = document.create_element("iframe").unwrap().unchecked_into();
+    iframe.set_attribute("style", "width: 900px; height: 900px").unwrap();
+    iframe.set_src(&format!(
+        "{}/strict-csp.html?api={}&job=102&key={KEY}",
+        bundle(),
+        simulator()
+    ));
+    document.body().unwrap().append_child(&iframe).unwrap();
+    let _frame = Frame(iframe);
+    for _ in 0..400 {
+        if get(&report.borrow(), "status").as_string().as_deref() == Some("finished") {
+            break;
+        }
+        sleep(50).await;
+    }
+    // Time for the clips and the thumbnail to load, and for any late violation to arrive.
+    sleep(1_500).await;
+    let report = report.borrow().clone();
+    assert_eq!(
+        get(&report, "status").as_string().as_deref(),
+        Some("finished"),
+        "the card never finished under the strict policy: {:?} {:?}",
+        strings(&report, "violations"),
+        strings(&report, "errors")
+    );
+    assert_eq!(strings(&report, "violations"), Vec::<String>::new(), "no CSP violation");
+    assert_eq!(strings(&report, "errors"), Vec::<String>::new(), "no error");
+    let value = |key: &str| get(&report, key).as_string().unwrap_or_default();
+    assert_eq!(get(&report, "adoptedSheets").as_f64(), Some(1.0), "one adopted sheet");
+    assert_eq!(get(&report, "styleElements").as_f64(), Some(0.0), "no <style> element");
+    // Values only the card's stylesheet gives (the browser's defaults are `inline`, `0px`, `none`
+    // and `auto`).
+    assert_eq!(value("hostDisplay"), "block");
+    assert_eq!(value("cardRadius"), "12px");
+    assert_eq!(value("badgeRadius"), "999px");
+    assert_eq!(
+        value("clipPath"),
+        "inset(0px 0px 0px 50%)",
+        "the slider's split, set through the CSSOM"
+    );
+    assert!(
+        value("lineLeft").ends_with("px") && value("lineLeft") != "0px",
+        "the split line is placed: {}",
+        value("lineLeft")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_script_twice_on_one_page_defines_the_element_once_and_throws_nothing() {
+    // Two URLs of the same file are two module instances, as two bundles of a site would be.
+    let head = "<script>window.seen = [];\
+        addEventListener('error', (event) => seen.push(String(event.message)));\
+        addEventListener('unhandledrejection', (event) => seen.push(String(event.reason)));</script>";
+    let url = format!("{}/dist/tensorpix-job-card.js", bundle());
+    let scripts = format!(
+        "<script type=\"module\" src=\"{url}?a\"></script><script type=\"module\" src=\"{url}?b\"></script>\
+         <script type=\"module\">Promise.all([import(\"{url}?a\"), import(\"{url}?b\")])\
+           .then((both) => Promise.all(both.map((module) => module.ready)))\
+           .then(() => {{ window.bothReady = true; }}, (error) => seen.push(String(error)));</script>"
+    );
+    let body = format!(
+        "<tensorpix-job-card id=\"twice\"{}></tensorpix-job-card>",
+        attrs(&sim_attributes("102"))
+    );
+    let page = page_with_scripts(&body, head, &scripts).await;
+    let card = page.card("#twice");
+    attribute_becomes(&card, "status", "finished").await;
+    sleep(500).await;
+    let window: &JsValue = page.window.as_ref();
+    assert_eq!(get(window, "bothReady"), JsValue::TRUE, "both copies' `ready` resolve");
+    assert_eq!(
+        strings(window, "seen"),
+        Vec::<String>::new(),
+        "no error and no rejection"
+    );
+    let shadow = card.shadow_root().unwrap();
+    assert_eq!(shadow.query_selector_all("article").unwrap().length(), 1, "one card");
+    // The second copy neither defines the element nor instantiates a wasm of its own.
+    let performance = get(window, "performance");
+    let entries: Function = get(&performance, "getEntriesByType").unchecked_into();
+    let wasm_loads = js_sys::Array::from(&entries.call1(&performance, &"resource".into()).unwrap())
+        .iter()
+        .filter(|entry| get(entry, "name").as_string().unwrap_or_default().contains(".wasm"))
+        .count();
+    assert_eq!(wasm_loads, 1, "the wasm loads once");
 }

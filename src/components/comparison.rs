@@ -1,6 +1,7 @@
 //! A before/after wipe: the two clips play in sync, and a slider (mouse, touch or arrow keys)
 //! moves the line between them.
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlVideoElement;
 use yew::prelude::*;
 
@@ -46,17 +47,27 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
             }
         })
     };
-    let reveal = format!("clip-path: inset(0 0 0 {}%)", *position);
-    let handle = format!("left: {}%", *position);
+    // The split goes to the CSS as `--_split` on the stage, through the CSSOM: a `style` attribute
+    // is inline style, which a strict CSP (no `'unsafe-inline'`) blocks. Effects run before the
+    // browser paints, so the first frame is already split.
+    let stage = use_node_ref();
+    {
+        let stage = stage.clone();
+        use_effect_with(*position, move |position| {
+            if let Some(stage) = stage.get() {
+                crate::styles::set_property(stage.unchecked_ref(), "--_split", &format!("{position}%"));
+            }
+        });
+    }
     html! {
         <figure class="tpx-comparison" part="comparison">
-            <div class="tpx-comparison-stage">
+            <div ref={stage} class="tpx-comparison-stage">
                 <video ref={before} class="tpx-comparison-before" src={props.clips.before.clone()}
                     muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true" />
-                <video ref={after} class="tpx-comparison-after" src={props.clips.after.clone()} style={reveal}
+                <video ref={after} class="tpx-comparison-after" src={props.clips.after.clone()}
                     muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true"
                     ontimeupdate={follow.clone()} onplay={follow.clone()} onpause={follow} />
-                <span class="tpx-comparison-line" style={handle} aria-hidden="true"></span>
+                <span class="tpx-comparison-line" aria-hidden="true"></span>
                 <span class="tpx-comparison-tag tpx-comparison-tag-before" aria-hidden="true">{ texts.before }</span>
                 <span class="tpx-comparison-tag tpx-comparison-tag-after" aria-hidden="true">{ texts.after }</span>
                 <input class="tpx-comparison-slider" type="range" min="0" max="100" step="1"

@@ -11,10 +11,9 @@ use std::process::Stdio;
 
 use serde::Serialize;
 
+use crate::bundle::{ENTRY_FILE, wasm_file_of};
 use crate::process::{command, repo_root};
 
-/// The files a page downloads for its first card (the card's CSS is inside the wasm).
-const ASSETS: [&str; 2] = ["tensorpix-job-card_bg.wasm", "tensorpix-job-card.js"];
 const BUDGET_FILE: &str = "bundle-budget.txt";
 const BUDGET_KEY: &str = "brotli_total_bytes";
 
@@ -28,10 +27,19 @@ pub struct AssetSize {
     pub brotli: u64,
 }
 
-/// Measures the release bundle in `dist/` (gzip -9 and brotli -q 11, as a server would send it).
+/// Measures the release bundle in `dist/` (gzip -9 and brotli -q 11, as a server would send it):
+/// the files a page downloads for its first card, the hashed wasm the entry names and the entry
+/// (the card's CSS is inside the wasm).
 pub fn measure() -> Result<Vec<AssetSize>, String> {
     let dist = repo_root().join("dist");
-    ASSETS.iter().map(|name| measure_file(&dist.join(name), name)).collect()
+    let entry = dist.join(ENTRY_FILE);
+    let module = fs::read_to_string(&entry)
+        .map_err(|error| format!("cannot read {} (run `trunk build --release`): {error}", entry.display()))?;
+    let wasm = wasm_file_of(&module).ok_or_else(|| format!("{} names no hashed wasm", entry.display()))?;
+    [wasm, ENTRY_FILE]
+        .iter()
+        .map(|name| measure_file(&dist.join(name), name))
+        .collect()
 }
 
 /// The card's stylesheet as shipped: minified by `build.rs` into the release build's `OUT_DIR` and
@@ -82,11 +90,11 @@ fn compressed_size(tool: &str, args: &[&str], path: &Path) -> Result<u64, String
 
 /// The assets plus a total row, as a table.
 pub fn table(sizes: &[AssetSize]) -> String {
-    let mut text = format!("{:<30} {:>10} {:>10} {:>10}\n", "file", "raw", "gzip", "brotli");
+    let mut text = format!("{:<44} {:>10} {:>10} {:>10}\n", "file", "raw", "gzip", "brotli");
     for size in sizes.iter().chain(std::iter::once(&total(sizes))) {
         let _ = writeln!(
             text,
-            "{:<30} {:>10} {:>10} {:>10}",
+            "{:<44} {:>10} {:>10} {:>10}",
             size.name, size.raw, size.gzip, size.brotli
         );
     }
@@ -112,7 +120,7 @@ pub fn check_budget(sizes: &[AssetSize]) -> Result<String, String> {
     if brotli > budget {
         return Err(format!(
             "the bundle is {brotli} bytes brotli (wasm + JS), over the budget of {budget} in {BUDGET_FILE}: \
-             find what grew (twiggy top dist/tensorpix-job-card_bg.wasm) and take it out"
+             find what grew (twiggy top dist/tensorpix-job-card_bg-*.wasm) and take it out"
         ));
     }
     let slack = budget - brotli;

@@ -1,13 +1,16 @@
 //! The file server for the browser tests and the bench: each directory under its own prefix
 //! (`/dist/…`, `/axe/…`, `/benches/…`) through tower-http's `ServeDir`, with CORS, so a test page
-//! on another loopback port can import the bundle exactly as a host page would.
+//! on another loopback port can import the bundle exactly as a host page would; and
+//! `/strict-csp.html`, a host page under the strict Content-Security-Policy the README gives.
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 use std::thread;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -59,7 +62,8 @@ impl StaticServer {
 /// One `ServeDir` per mount; every answer may be read from any origin and is never cached, so a
 /// rebuilt bundle is what the next page gets.
 fn router(mounts: Vec<(&'static str, PathBuf)>) -> Router {
-    let router = mounts.into_iter().fold(Router::new(), |router, (prefix, directory)| {
+    let router = Router::new().route("/strict-csp.html", get(strict_csp_page));
+    let router = mounts.into_iter().fold(router, |router, (prefix, directory)| {
         router.nest_service(&format!("/{prefix}"), ServeDir::new(directory))
     });
     router
@@ -72,6 +76,54 @@ fn router(mounts: Vec<(&'static str, PathBuf)>) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+}
+
+/// A host page that allows only what the README's policy allows, delivered as a real response
+/// header: scripts and the wasm from this server (`'self'`, `'wasm-unsafe-eval'`), the API and its
+/// media from `?api=` (an `http://` origin), no inline script or style anywhere. `/csp/csp-probe.js`
+/// (from `tests/`) records violations and errors, adds the card, and reports to the parent page.
+async fn strict_csp_page(uri: Uri) -> Response {
+    let api = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("api="))
+        .unwrap_or_default()
+        .replace("%3A", ":")
+        .replace("%2F", "/");
+    let is_origin = api.strip_prefix("http://").is_some_and(|host| {
+        !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == ':')
+    });
+    if !is_origin {
+        return (StatusCode::BAD_REQUEST, "?api= must be an http:// origin").into_response();
+    }
+    let policy = strict_csp(&api);
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Strict CSP host</title>\
+                <script src=\"/csp/csp-probe.js\"></script></head><body><main><h1>Strict CSP host</h1></main>\
+                <script type=\"module\" src=\"/dist/tensorpix-job-card.js\"></script></body></html>";
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, policy),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            // The test runner's page is cross-origin isolated (COEP require-corp), and a frame in
+            // it must be too, or the browser refuses to show it.
+            (
+                HeaderName::from_static("cross-origin-embedder-policy"),
+                "require-corp".to_owned(),
+            ),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// The policy a host page needs for the card (README, "Content-Security-Policy"), with the bundle
+/// on the page's own origin and the API (and its media) on `api`.
+pub fn strict_csp(api: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         connect-src 'self' {api}; img-src {api} data:; media-src {api}"
+    )
 }
 
 #[cfg(test)]
@@ -116,6 +168,26 @@ mod tests {
         assert_eq!(script.body_mut().read_to_string().unwrap().len(), 600_000);
         let wasm = get(&format!("{}/dist/b.wasm", server.url()));
         assert_eq!(wasm.headers()["content-type"], "application/wasm");
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn the_strict_csp_page_comes_with_its_policy_as_a_header() {
+        let (root, server) = fixture("csp");
+        let page = get(&format!(
+            "{}/strict-csp.html?api=http%3A%2F%2F127.0.0.1%3A9",
+            server.url()
+        ));
+        assert_eq!(page.status(), 200);
+        assert_eq!(
+            page.headers()["content-security-policy"],
+            "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             connect-src 'self' http://127.0.0.1:9; img-src http://127.0.0.1:9 data:; media-src http://127.0.0.1:9"
+        );
+        for api in ["", "?api=javascript:1", "?api=http://a;%20script-src%20*"] {
+            let status = get(&format!("{}/strict-csp.html{api}", server.url())).status();
+            assert_eq!(status, 400, "{api}");
+        }
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -230,6 +230,8 @@ impl Run {
                 let root = process::repo_root();
                 let server = StaticServer::start(vec![
                     ("dist", root.join("dist")),
+                    // The strict-CSP page's probe script (`/strict-csp.html`).
+                    ("csp", root.join("tests/csp")),
                     ("axe", setup::npm_prefix().join("node_modules/axe-core")),
                 ])?;
                 println!("bundle server ready on {}", server.url());
