@@ -1,7 +1,6 @@
 //! A before/after wipe: the two clips play in sync, and a slider (mouse, touch or arrow keys)
 //! moves the line between them.
 
-use wasm_bindgen::JsCast;
 use web_sys::HtmlVideoElement;
 use yew::prelude::*;
 
@@ -54,8 +53,8 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
     {
         let stage = stage.clone();
         use_effect_with(*position, move |position| {
-            if let Some(stage) = stage.get() {
-                crate::styles::set_property(stage.unchecked_ref(), "--_split", &format!("{position}%"));
+            if let Some(stage) = stage.cast::<web_sys::HtmlElement>() {
+                crate::styles::set_property(&stage, "--_split", &format!("{position}%"));
             }
         });
     }
