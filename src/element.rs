@@ -14,6 +14,7 @@ use yew::prelude::*;
 
 use crate::components::card::JobCard;
 use crate::components::error_view::ConfigErrorCard;
+use crate::contract::{ERROR_EVENT, FINISHED_EVENT, STATUS_CHANGE_EVENT, UPDATE_EVENT};
 use crate::feed::Snapshot;
 use crate::intl::CardLocale;
 use crate::options::{CardOptions, Theme};
@@ -125,7 +126,7 @@ fn ElementCard(props: &ElementCardProps) -> Html {
                 set_attribute(&host, "status", None);
                 dispatch(
                     &host,
-                    "tensorpix-job-error",
+                    ERROR_EVENT,
                     &ErrorDetail {
                         kind: "invalid-config",
                         status: None,
@@ -171,13 +172,13 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
         && snapshot.updated_at != reported.updated_at
     {
         reported.updated_at = snapshot.updated_at;
-        dispatch(host, "tensorpix-job-update", &UpdateDetail { job: source.clone() });
+        dispatch(host, UPDATE_EVENT, &UpdateDetail { job: source.clone() });
     }
     let previous = reported.status.replace(status);
     if previous.is_some_and(|previous| previous != status) || (previous.is_none() && status != "loading") {
         dispatch(
             host,
-            "tensorpix-job-status-change",
+            STATUS_CHANGE_EVENT,
             &StatusChangeDetail {
                 old_status: previous.unwrap_or("loading"),
                 new_status: status,
@@ -192,7 +193,7 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
                 .and_then(safe_http_url);
             dispatch(
                 host,
-                "tensorpix-job-finished",
+                FINISHED_EVENT,
                 &FinishedDetail {
                     job: snapshot.source.clone().unwrap_or(JsValue::NULL),
                     download_url,
@@ -212,7 +213,7 @@ fn report(host: &HtmlElement, reported: &mut Reported, snapshot: &Rc<Snapshot>) 
         let message = format!("{} {}", error.title(job_id_of(host), texts), error.explanation(texts));
         dispatch(
             host,
-            "tensorpix-job-error",
+            ERROR_EVENT,
             &ErrorDetail {
                 kind: error.kind(),
                 status: error.status(),

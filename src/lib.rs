@@ -33,6 +33,8 @@
 
 mod api;
 mod card_model;
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+mod contract;
 // Parts of these serve only the browser half; natively, their tests are what use them.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod format;
@@ -72,6 +74,10 @@ pub mod internals {
     }
     pub mod card_model {
         pub use crate::card_model::*;
+    }
+    /// Also what `cargo xtask bundle` writes the typings, the manifest and `package.json` from.
+    pub mod contract {
+        pub use crate::contract::*;
     }
     pub mod i18n {
         pub use crate::i18n::*;

@@ -2,19 +2,20 @@
 //! single entry file, `tensorpix-job-card.js`, by appending the custom element that starts it, and
 //! minifies it (about a quarter less to download, brotli). It also gives the wasm a content-hashed
 //! name (`tensorpix-job-card_bg-<hash>.wasm`) and points the entry at it, so that after an upgrade a
-//! cached entry only ever loads its own build's wasm, and the wasm may be cached for good.
+//! cached entry only ever loads its own build's wasm, and the wasm may be cached for good. Last, it
+//! writes the npm package's files beside them (`package.rs`).
 
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 use crate::process::{self, command};
-use crate::{Failure, setup};
+use crate::{Failure, package, setup};
 
 /// The element class and the self-start, kept beside the Rust they call.
 const ELEMENT_JS: &str = include_str!("../../src/element.js");
 /// Present once the shim is in; a rebuild of an unchanged module must not append it twice.
 const MARKER: &str = "customElements.define(\"tensorpix-job-card\"";
-pub const ENTRY_FILE: &str = "tensorpix-job-card.js";
+pub use tensorpix_job_card::internals::contract::ENTRY_FILE;
 /// wasm-bindgen's name for the wasm, which its glue loads by default.
 const WASM_FILE: &str = "tensorpix-job-card_bg.wasm";
 const HASHED_PREFIX: &str = "tensorpix-job-card_bg-";
@@ -34,6 +35,8 @@ pub fn run() -> Result<(), Failure> {
             .map_err(|error| format!("cannot rename {}: {error}", wasm.display()))?;
         fs::write(&entry, &module).map_err(|error| format!("cannot write {}: {error}", entry.display()))?;
     }
+    let wasm_file = wasm_file_of(&module).ok_or_else(|| format!("{ENTRY_FILE} names no hashed wasm"))?;
+    package::write(&staging, wasm_file)?;
     let Some(bundled) = with_element(&module) else {
         return Ok(());
     };
@@ -57,7 +60,16 @@ fn read(path: &Path) -> Result<String, String> {
 
 /// The module with the element appended, or `None` if it is in already.
 fn with_element(module: &str) -> Option<String> {
-    (!module.contains(MARKER)).then(|| format!("{module}{ELEMENT_JS}"))
+    (!module.contains(MARKER)).then(|| format!("{module}{}", element_js()))
+}
+
+/// `element.js` with the attribute lists of the contract in place of its placeholders.
+fn element_js() -> String {
+    package::attribute_lists()
+        .iter()
+        .fold(ELEMENT_JS.to_owned(), |js, (placeholder, list)| {
+            js.replace(placeholder, list)
+        })
 }
 
 /// `tensorpix-job-card_bg-<16 hex digits of the content's FNV-1a hash>.wasm`: a new build's
@@ -90,12 +102,15 @@ mod tests {
 
     #[test]
     fn the_shim_defines_the_element_and_starts_the_module() {
-        assert!(ELEMENT_JS.contains(MARKER));
-        assert!(ELEMENT_JS.contains("__wbg_init()"), "the module must start itself");
+        let element = element_js();
+        assert!(element.contains(MARKER));
+        assert!(element.contains("__wbg_init()"), "the module must start itself");
         assert!(
-            ELEMENT_JS.ends_with("export { tensorpixReady as ready };\n"),
+            element.ends_with("export { tensorpixReady as ready };\n"),
             "hosts can await `ready`"
         );
+        assert!(element.contains(r#"const tensorpixInputs = ["job-id","#));
+        assert!(!element.contains("TENSORPIX_"), "every placeholder is filled");
     }
 
     #[test]
