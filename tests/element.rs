@@ -11,6 +11,7 @@ use std::rc::Rc;
 use common::*;
 use gloo_events::EventListener;
 use js_sys::{Function, Reflect};
+use tensorpix_job_card::internals::contract;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -138,17 +139,11 @@ type Recorded = Rc<RefCell<Vec<(String, JsValue, bool)>>>;
 /// Records every card event that reaches the page's document.
 fn record_events(document: &Document) -> (Recorded, Vec<EventListener>) {
     let events = Rc::new(RefCell::new(Vec::new()));
-    let names = [
-        "tensorpix-job-update",
-        "tensorpix-job-status-change",
-        "tensorpix-job-finished",
-        "tensorpix-job-error",
-    ];
-    let listeners = names
+    let listeners = contract::EVENTS
         .iter()
-        .map(|name| {
+        .map(|contract_event| {
             let events = events.clone();
-            EventListener::new(document, *name, move |event| {
+            EventListener::new(document, contract_event.name, move |event| {
                 let detail = Reflect::get(event, &"detail".into()).unwrap();
                 events.borrow_mut().push((event.type_(), detail, event.composed()));
             })
@@ -304,6 +299,23 @@ async fn events_report_updates_status_changes_the_finish_and_errors() {
         events.iter().all(|(_, _, composed)| *composed),
         "events cross the shadow boundary"
     );
+    // Each detail has exactly the fields the typings and the manifest promise.
+    for contract_event in contract::EVENTS {
+        let seen = of(contract_event.name);
+        assert!(!seen.is_empty(), "no {} seen", contract_event.name);
+        let promised: Vec<String> = contract_event
+            .detail
+            .iter()
+            .map(|field| field.name.to_owned())
+            .collect();
+        for (_, detail, _) in seen {
+            let keys: Vec<String> = js_sys::Object::keys(detail.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .map(|key| key.as_string().unwrap())
+                .collect();
+            assert_eq!(keys, promised, "{}'s detail", contract_event.name);
+        }
+    }
 }
 
 #[wasm_bindgen_test]
@@ -842,4 +854,128 @@ async fn the_script_twice_on_one_page_defines_the_element_once_and_throws_nothin
         .filter(|entry| get(entry, "name").as_string().unwrap_or_default().contains(".wasm"))
         .count();
     assert_eq!(wasm_loads, 1, "the wasm loads once");
+}
+
+/// The parts a card's shadow tree names, in every state it is in.
+fn parts_of(card: &Element) -> Vec<String> {
+    let Some(root) = card.shadow_root() else {
+        return Vec::new();
+    };
+    let found = root.query_selector_all("[part]").unwrap();
+    (0..found.length())
+        .filter_map(|index| found.item(index)?.unchecked_into::<Element>().get_attribute("part"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_parts_the_cards_show_are_exactly_the_documented_ones() {
+    // Finished with output and preview (102), processing (109), a failed request (404).
+    let missing_base = format!("{}/_fault/404", simulator());
+    let body = format!(
+        "<tensorpix-job-card id=\"done\"{}></tensorpix-job-card>\
+         <tensorpix-job-card id=\"busy\"{}></tensorpix-job-card>\
+         <tensorpix-job-card id=\"gone\" job-id=\"102\" api-base=\"{missing_base}\" api-key=\"{KEY}\"></tensorpix-job-card>",
+        attrs(&sim_attributes("102")),
+        attrs(&sim_attributes("109")),
+    );
+    let page = page(&body, "").await;
+    let (done, busy, gone) = (page.card("#done"), page.card("#busy"), page.card("#gone"));
+    attribute_becomes(&done, "status", "finished").await;
+    attribute_becomes(&busy, "status", "processing").await;
+    attribute_becomes(&gone, "error", "not-found").await;
+    // The details (input, output, models) render closed but present.
+    let mut shown: Vec<String> = [&done, &busy, &gone].into_iter().flat_map(parts_of).collect();
+    shown.sort();
+    shown.dedup();
+    let mut documented: Vec<String> = contract::CSS_PARTS.iter().map(|part| part.name.to_owned()).collect();
+    documented.sort();
+    assert_eq!(shown, documented);
+}
+
+/// What a framework page (`target/embeds/www`, built by `cargo xtask test`) last reported.
+fn report_card(report: &JsValue, key: &str) -> Option<String> {
+    get(report, &format!("cards.0.{key}")).as_string()
+}
+
+/// Opens the React or Vue page with two jobs and their tokens for the token proxy, waits for the
+/// first job, switches the framework's state to the second, and hears `tensorpix-job-finished`
+/// through the framework's own event binding.
+async fn a_framework_page_renders_follows_state_and_hears_finished(framework: &str) {
+    let (first, second): (i64, i64) = (109, 102);
+    let window = web_sys::window().unwrap();
+    let report = Rc::new(RefCell::new(JsValue::UNDEFINED));
+    let _listener = {
+        let report = report.clone();
+        let framework = framework.to_owned();
+        EventListener::new(&window, "message", move |event| {
+            let data = Reflect::get(event, &"data".into()).unwrap();
+            if get(&data, "probe").as_string().as_deref() == Some(framework.as_str()) {
+                *report.borrow_mut() = data;
+            }
+        })
+    };
+    let document = window.document().unwrap();
+    let iframe: HtmlIFrameElement = document.create_element("iframe").unwrap().unchecked_into();
+    iframe.set_attribute("style", "width: 700px; height: 800px").unwrap();
+    iframe.set_src(&format!(
+        "{}/embeds/{framework}.html?api={}&jobs={first},{second}&token{first}={}&token{second}={}",
+        bundle(),
+        token_proxy(),
+        mint_token(first, 600).await,
+        mint_token(second, 600).await,
+    ));
+    document.body().unwrap().append_child(&iframe).unwrap();
+    let frame = Frame(iframe);
+    let reported = |key: &str| report_card(&report.borrow(), key);
+    eventually(60, &format!("{framework}: job {first} processing"), || {
+        reported("label").as_deref() == Some("Processing")
+    })
+    .await;
+    assert_eq!(reported("jobId").as_deref(), Some("109"));
+    assert_eq!(reported("status").as_deref(), Some("processing"));
+    assert_eq!(get(&report.borrow(), "finished.length").as_f64(), Some(0.0));
+
+    let message = js_sys::Object::new();
+    Reflect::set(&message, &"show".into(), &JsValue::from_f64(second as f64)).unwrap();
+    let target = frame.0.content_window().unwrap();
+    target.post_message(&message, "*").unwrap();
+    eventually(60, &format!("{framework}: tensorpix-job-finished"), || {
+        get(&report.borrow(), "finished.length").as_f64() == Some(1.0)
+    })
+    .await;
+    // The event comes as the card learns the status; its shadow tree renders right after.
+    eventually(10, &format!("{framework}: job {second} shown as finished"), || {
+        reported("label").as_deref() == Some("Finished")
+    })
+    .await;
+    let report = report.borrow().clone();
+    assert_eq!(get(&report, "finished.0.jobId").as_f64(), Some(second as f64));
+    let download = get(&report, "finished.0.downloadUrl").as_string().unwrap_or_default();
+    assert!(
+        download.starts_with("http") && download.ends_with(".webm"),
+        "{download}"
+    );
+    assert_eq!(
+        report_card(&report, "jobId").as_deref(),
+        Some("102"),
+        "the state's job id reached the element"
+    );
+    assert_eq!(report_card(&report, "status").as_deref(), Some("finished"));
+    assert_eq!(report_card(&report, "error"), None, "the second job's token was used");
+    assert_eq!(
+        get(&report, "cards.length").as_f64(),
+        Some(1.0),
+        "one card, re-rendered"
+    );
+    assert_eq!(strings(&report, "errors"), Vec::<String>::new(), "no error on the page");
+}
+
+#[wasm_bindgen_test]
+async fn a_react_19_page_renders_follows_state_and_hears_finished() {
+    a_framework_page_renders_follows_state_and_hears_finished("react").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_vue_3_page_renders_follows_state_and_hears_finished() {
+    a_framework_page_renders_follows_state_and_hears_finished("vue").await;
 }

@@ -60,7 +60,16 @@ pub fn status_with_token(url: &str, token: &str, timeout: Duration) -> Result<u1
 
 /// `GET url`, which must answer 2xx with JSON.
 pub fn get_json(url: &str) -> Result<Value, String> {
-    let body = checked_body(url, agent(REQUEST_TIMEOUT).get(url).call())?;
+    get_json_authorized(url, None)
+}
+
+/// [`get_json`] with an `Authorization` header.
+pub fn get_json_authorized(url: &str, authorization: Option<&str>) -> Result<Value, String> {
+    let mut request = agent(REQUEST_TIMEOUT).get(url);
+    if let Some(authorization) = authorization {
+        request = request.header("Authorization", authorization);
+    }
+    let body = checked_body(url, request.call())?;
     serde_json::from_str(&body).map_err(|error| format!("GET {url}: not JSON ({error}): {body}"))
 }
 

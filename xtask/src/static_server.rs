@@ -13,7 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
+
+/// The mount of pages the browser tests open in a frame (the React and Vue pages).
+pub const EMBEDDED_PAGES: &str = "embeds";
 
 /// Serves `GET /{prefix}/{path}` from the directory mounted there, until the process ends.
 pub struct StaticServer {
@@ -64,7 +67,19 @@ impl StaticServer {
 fn router(mounts: Vec<(&'static str, PathBuf)>) -> Router {
     let router = Router::new().route("/strict-csp.html", get(strict_csp_page));
     let router = mounts.into_iter().fold(router, |router, (prefix, directory)| {
-        router.nest_service(&format!("/{prefix}"), ServeDir::new(directory))
+        let files = ServeDir::new(directory);
+        if prefix == EMBEDDED_PAGES {
+            // Whole pages that the tests open in a frame: like the strict-CSP page, they must be
+            // cross-origin isolated to be shown in the test runner's isolated page.
+            let isolated = SetResponseHeader::overriding(
+                files,
+                HeaderName::from_static("cross-origin-embedder-policy"),
+                HeaderValue::from_static("require-corp"),
+            );
+            router.nest_service(&format!("/{prefix}"), isolated)
+        } else {
+            router.nest_service(&format!("/{prefix}"), files)
+        }
     });
     router
         .layer(CorsLayer::new().allow_origin(tower_http::cors::Any))

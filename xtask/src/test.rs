@@ -7,8 +7,8 @@ use crate::process::{self, cargo_bin_dir, command, find_on_path};
 use crate::results::{TestCounts, parse_test_results};
 use crate::server::{self, Profile, ProxyOptions};
 use crate::simulator::{self, DEFAULT_API_KEY, Simulator};
-use crate::static_server::StaticServer;
-use crate::{Failure, header, net, setup};
+use crate::static_server::{self, StaticServer};
+use crate::{Failure, embeds, header, net, setup};
 
 /// The job-token secret of the browser tests' proxy: a test value, known to the tests, which mint
 /// their tokens with it (the proxy wants at least 32 bytes).
@@ -106,6 +106,7 @@ enum Step {
     TrunkBuild,
     BundleBudget,
     StartSimulator,
+    Package,
     BrowserTests(Browser),
 }
 
@@ -123,6 +124,9 @@ impl Step {
             Step::TrunkBuild => "trunk build --release".into(),
             Step::BundleBudget => "bundle size within bundle-budget.txt".into(),
             Step::StartSimulator => "build the API simulator and start the bundle server".into(),
+            Step::Package => {
+                "the npm package: npm pack, manifest schema, tsc --strict, React and Vue pages (esbuild)".into()
+            }
             Step::BrowserTests(browser) => format!("{} tests (wasm-bindgen-test)", browser.name()),
         }
     }
@@ -150,6 +154,7 @@ pub fn run(options: &Options) -> Result<(), Failure> {
         Step::TrunkBuild,
         Step::BundleBudget,
         Step::StartSimulator,
+        Step::Package,
     ]);
     steps.extend(options.browsers.iter().map(|&browser| Step::BrowserTests(browser)));
 
@@ -233,10 +238,13 @@ impl Run {
                     // The strict-CSP page's probe script (`/strict-csp.html`).
                     ("csp", root.join("tests/csp")),
                     ("axe", setup::npm_prefix().join("node_modules/axe-core")),
+                    // The React and Vue pages, built in the next step.
+                    (static_server::EMBEDDED_PAGES, embeds::www_dir()),
                 ])?;
                 println!("bundle server ready on {}", server.url());
                 self.bundle_url = Some(server.url());
             }
+            Step::Package => embeds::check()?,
             Step::BrowserTests(browser) => {
                 // A simulator of its own for each browser: no fault rule, clock or counter left by
                 // one browser's run can reach the other's.
