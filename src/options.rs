@@ -78,12 +78,13 @@ impl Theme {
         }
     }
 
-    /// The CSS class that selects the palette.
-    pub fn class(self) -> &'static str {
+    /// The card's classes: the card's own and the one that selects the palette (whole strings, so
+    /// rendering a card formats nothing).
+    pub fn card_class(self) -> &'static str {
         match self {
-            Theme::Auto => "tpx-theme-auto",
-            Theme::Light => "tpx-theme-light",
-            Theme::Dark => "tpx-theme-dark",
+            Theme::Auto => "tpx-card tpx-theme-auto",
+            Theme::Light => "tpx-card tpx-theme-light",
+            Theme::Dark => "tpx-card tpx-theme-dark",
         }
     }
 }
@@ -107,7 +108,8 @@ pub fn parse_poll_interval(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     match Decimal::parse(trimmed).and_then(|decimal| decimal.to_f64()) {
         Some(seconds) if seconds > 0.0 && seconds <= 86_400.0 => {
-            Ok(Duration::from_secs_f64(seconds).max(PollSettings::MIN_INTERVAL))
+            let interval = Duration::try_from_secs_f64(seconds).unwrap_or(PollSettings::MIN_INTERVAL);
+            Ok(interval.max(PollSettings::MIN_INTERVAL))
         }
         _ => Err(format!(
             "“{trimmed}” is not a poll interval: give a number of seconds, 1 or more."
@@ -125,7 +127,7 @@ mod tests {
         assert_eq!(Theme::parse(" light "), Some(Theme::Light));
         assert_eq!(Theme::parse(""), Some(Theme::Auto));
         assert_eq!(Theme::parse("sepia"), None);
-        assert_eq!(Theme::Dark.class(), "tpx-theme-dark");
+        assert_eq!(Theme::Dark.card_class(), "tpx-card tpx-theme-dark");
     }
 
     fn options(attributes: &[(&str, &str)]) -> Result<CardOptions, (String, Theme)> {

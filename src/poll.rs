@@ -270,7 +270,8 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
         0.0
     };
     let spread = 0.75 + 0.5 * jitter;
-    Duration::from_secs_f64((base * spread).min(BACKOFF_MAX.as_secs_f64()))
+    // Never fails (the value is finite and in range), and unlike `from_secs_f64` it has no panic path.
+    Duration::try_from_secs_f64((base * spread).min(BACKOFF_MAX.as_secs_f64())).unwrap_or(BACKOFF_MAX)
 }
 
 fn millis(duration: Duration) -> i64 {

@@ -184,7 +184,7 @@ pub fn CardView(props: &CardViewProps) -> Html {
         ),
     };
     html! {
-        <article class={format!("tpx-card {}", props.theme.class())} part="card" data-job-id={props.job_id.to_string()} data-state={state}>
+        <article class={props.theme.card_class()} part="card" data-job-id={props.job_id.to_string()} data-state={state}>
             // One stable live region: it speaks when its text changes, which is only at milestones.
             <div class="tpx-visually-hidden" role="status" aria-live="polite">{ announcement }</div>
             { body }

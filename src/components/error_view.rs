@@ -55,7 +55,7 @@ pub struct ConfigErrorProps {
 pub fn ConfigErrorCard(props: &ConfigErrorProps) -> Html {
     use_document_styles(props.document_styles);
     html! {
-        <article class={format!("tpx-card {}", props.theme.class())} part="card" data-state="error">
+        <article class={props.theme.card_class()} part="card" data-state="error">
             <div class="tpx-error" part="error" role="alert" data-error="invalid-config">
                 <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
                 <div class="tpx-error-body">

@@ -39,7 +39,7 @@ pub fn JobView(props: &JobViewProps) -> Html {
                         <span class="tpx-job-id">{ (texts.job_number)(model.job_id) }</span>
                         { for model.flags.iter().map(|flag| html! { <span class="tpx-flag">{ *flag }</span> }) }
                     </p>
-                    <span class={format!("tpx-status tpx-status-{}", model.status.slug())} part="status">
+                    <span class="tpx-status" data-status={model.status.slug()} part="status">
                         <span class="tpx-status-icon" aria-hidden="true">{ status_icon(&model.phase) }</span>
                         <span class="tpx-status-label">{ &model.status_label }</span>
                     </span>
