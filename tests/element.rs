@@ -733,12 +733,59 @@ async fn the_locale_attribute_and_the_page_language_choose_texts_numbers_and_dat
     );
 }
 
-/// The iframe of a page from another origin, removed however the test ends.
-struct Frame(HtmlIFrameElement);
+/// A page from another origin in an iframe, which reports to this page by postMessage
+/// (`{ probe, … }`); the iframe is removed however the test ends.
+struct ProbedFrame {
+    iframe: HtmlIFrameElement,
+    report: Rc<RefCell<JsValue>>,
+    _listener: EventListener,
+}
 
-impl Drop for Frame {
+impl ProbedFrame {
+    /// Opens `url` and keeps the last report whose `probe` is `probe`.
+    fn open(url: &str, probe: &str, (width, height): (u32, u32)) -> ProbedFrame {
+        let window = web_sys::window().unwrap();
+        let report = Rc::new(RefCell::new(JsValue::UNDEFINED));
+        let listener = {
+            let (report, probe) = (report.clone(), probe.to_owned());
+            EventListener::new(&window, "message", move |event| {
+                let data = Reflect::get(event, &"data".into()).unwrap();
+                if get(&data, "probe").as_string().as_deref() == Some(probe.as_str()) {
+                    *report.borrow_mut() = data;
+                }
+            })
+        };
+        let document = window.document().unwrap();
+        let iframe: HtmlIFrameElement = document.create_element("iframe").unwrap().unchecked_into();
+        iframe
+            .set_attribute("style", &format!("width: {width}px; height: {height}px"))
+            .unwrap();
+        iframe.set_src(url);
+        document.body().unwrap().append_child(&iframe).unwrap();
+        ProbedFrame {
+            iframe,
+            report,
+            _listener: listener,
+        }
+    }
+
+    /// The last report so far.
+    fn report(&self) -> JsValue {
+        self.report.borrow().clone()
+    }
+
+    fn post(&self, message: &JsValue) {
+        self.iframe
+            .content_window()
+            .unwrap()
+            .post_message(message, "*")
+            .unwrap();
+    }
+}
+
+impl Drop for ProbedFrame {
     fn drop(&mut self) {
-        self.0.remove();
+        self.iframe.remove();
     }
 }
 
@@ -757,36 +804,20 @@ fn strings(report: &JsValue, key: &str) -> Vec<String> {
 async fn under_a_strict_csp_header_the_card_is_styled_and_nothing_is_blocked() {
     // xtask's static server sends the README's policy as a Content-Security-Policy header; the
     // page is on its origin, so its probe script reports here by postMessage.
-    let window = web_sys::window().unwrap();
-    let report = Rc::new(RefCell::new(JsValue::UNDEFINED));
-    let _listener = {
-        let report = report.clone();
-        EventListener::new(&window, "message", move |event| {
-            let data = Reflect::get(event, &"data".into()).unwrap();
-            if get(&data, "probe").as_string().as_deref() == Some("strict-csp") {
-                *report.borrow_mut() = data;
-            }
-        })
-    };
-    let document = window.document().unwrap();
-    let iframe: HtmlIFrameElement = document.create_element("iframe").unwrap().unchecked_into();
-    iframe.set_attribute("style", "width: 900px; height: 900px").unwrap();
-    iframe.set_src(&format!(
-        "{}/strict-csp.html?api={}&job=102&key={KEY}",
-        bundle(),
-        simulator()
-    ));
-    document.body().unwrap().append_child(&iframe).unwrap();
-    let _frame = Frame(iframe);
+    let frame = ProbedFrame::open(
+        &format!("{}/strict-csp.html?api={}&job=102&key={KEY}", bundle(), simulator()),
+        "strict-csp",
+        (900, 900),
+    );
     for _ in 0..400 {
-        if get(&report.borrow(), "status").as_string().as_deref() == Some("finished") {
+        if get(&frame.report(), "status").as_string().as_deref() == Some("finished") {
             break;
         }
         sleep(50).await;
     }
     // Time for the clips and the thumbnail to load, and for any late violation to arrive.
     sleep(1_500).await;
-    let report = report.borrow().clone();
+    let report = frame.report();
     assert_eq!(
         get(&report, "status").as_string().as_deref(),
         Some("finished"),
@@ -902,45 +933,28 @@ fn report_card(report: &JsValue, key: &str) -> Option<String> {
 /// through the framework's own event binding.
 async fn a_framework_page_renders_follows_state_and_hears_finished(framework: &str) {
     let (first, second): (i64, i64) = (109, 102);
-    let window = web_sys::window().unwrap();
-    let report = Rc::new(RefCell::new(JsValue::UNDEFINED));
-    let _listener = {
-        let report = report.clone();
-        let framework = framework.to_owned();
-        EventListener::new(&window, "message", move |event| {
-            let data = Reflect::get(event, &"data".into()).unwrap();
-            if get(&data, "probe").as_string().as_deref() == Some(framework.as_str()) {
-                *report.borrow_mut() = data;
-            }
-        })
-    };
-    let document = window.document().unwrap();
-    let iframe: HtmlIFrameElement = document.create_element("iframe").unwrap().unchecked_into();
-    iframe.set_attribute("style", "width: 700px; height: 800px").unwrap();
-    iframe.set_src(&format!(
+    let url = format!(
         "{}/embeds/{framework}.html?api={}&jobs={first},{second}&token{first}={}&token{second}={}",
         bundle(),
         token_proxy(),
         mint_token(first, 600).await,
         mint_token(second, 600).await,
-    ));
-    document.body().unwrap().append_child(&iframe).unwrap();
-    let frame = Frame(iframe);
-    let reported = |key: &str| report_card(&report.borrow(), key);
+    );
+    let frame = ProbedFrame::open(&url, framework, (700, 800));
+    let reported = |key: &str| report_card(&frame.report(), key);
     eventually(60, &format!("{framework}: job {first} processing"), || {
         reported("label").as_deref() == Some("Processing")
     })
     .await;
     assert_eq!(reported("jobId").as_deref(), Some("109"));
     assert_eq!(reported("status").as_deref(), Some("processing"));
-    assert_eq!(get(&report.borrow(), "finished.length").as_f64(), Some(0.0));
+    assert_eq!(get(&frame.report(), "finished.length").as_f64(), Some(0.0));
 
     let message = js_sys::Object::new();
     Reflect::set(&message, &"show".into(), &JsValue::from_f64(second as f64)).unwrap();
-    let target = frame.0.content_window().unwrap();
-    target.post_message(&message, "*").unwrap();
+    frame.post(&message);
     eventually(60, &format!("{framework}: tensorpix-job-finished"), || {
-        get(&report.borrow(), "finished.length").as_f64() == Some(1.0)
+        get(&frame.report(), "finished.length").as_f64() == Some(1.0)
     })
     .await;
     // The event comes as the card learns the status; its shadow tree renders right after.
@@ -948,7 +962,7 @@ async fn a_framework_page_renders_follows_state_and_hears_finished(framework: &s
         reported("label").as_deref() == Some("Finished")
     })
     .await;
-    let report = report.borrow().clone();
+    let report = frame.report();
     assert_eq!(get(&report, "finished.0.jobId").as_f64(), Some(second as f64));
     let download = get(&report, "finished.0.downloadUrl").as_string().unwrap_or_default();
     assert!(
