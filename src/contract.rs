@@ -20,6 +20,8 @@ pub const LICENSE: &str = env!("CARGO_PKG_LICENSE");
 /// The module's one entry file.
 pub const ENTRY_FILE: &str = "tensorpix-job-card.js";
 pub const TYPES_FILE: &str = "tensorpix-job-card.d.ts";
+/// The element in React's JSX, for TypeScript: the package's `./react` export.
+pub const REACT_TYPES_FILE: &str = "tensorpix-job-card-react.d.ts";
 pub const MANIFEST_FILE: &str = "custom-elements.json";
 
 /// Who writes an attribute: the page (the card follows it) or the card (the page reads it).

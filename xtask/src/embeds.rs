@@ -1,7 +1,7 @@
 //! The package as a front-end team meets it: `npm pack` of `dist/` lists exactly the files a user
 //! needs; installed from that tarball into a project of its own (`target/embeds`), its manifest
-//! validates against the published schema, its typings type-check a page under `tsc --strict` (and
-//! reject a wrong event field, and accept every simulator job), and a React and a Vue page are
+//! validates against the published schema, its typings type-check a page and a React component
+//! under `tsc --strict` (and reject a wrong event field, and accept every simulator job), and a React and a Vue page are
 //! built against it with esbuild for the browser tests (`/embeds/react.html`, `/embeds/vue.html`).
 
 use std::collections::BTreeSet;
@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use tensorpix_job_card::internals::contract::{ENTRY_FILE, MANIFEST_FILE, PACKAGE, TYPES_FILE, VERSION};
+use tensorpix_job_card::internals::contract::{
+    ENTRY_FILE, MANIFEST_FILE, PACKAGE, REACT_TYPES_FILE, TYPES_FILE, VERSION,
+};
 
 use crate::bundle::wasm_file_of;
 use crate::process::{self, command, repo_root};
@@ -55,7 +57,9 @@ pub fn check() -> Result<(), String> {
     write_simulator_jobs(&project)?;
     let tsc = project.join("node_modules/.bin/tsc");
     process::run(command(&tsc).current_dir(&project).args(["-p", "tsconfig.json"]))?;
-    println!("✓ tsc --strict: a page using the element, its events and every simulator job type-checks");
+    println!(
+        "✓ tsc --strict: a page using the element and its events, the element in React's JSX, and every simulator job type-check"
+    );
     expect_type_error(&tsc, &project, "tsconfig.wrong.json", "downloadURL")?;
 
     build_pages(&project, &installed, &wasm_file)?;
@@ -89,7 +93,15 @@ fn pack(dist: &Path, project: &Path, wasm_file: &str) -> Result<PathBuf, String>
         .iter()
         .filter_map(|file| file["path"].as_str())
         .collect();
-    let expected: BTreeSet<&str> = ["package.json", ENTRY_FILE, wasm_file, TYPES_FILE, MANIFEST_FILE].into();
+    let expected: BTreeSet<&str> = [
+        "package.json",
+        ENTRY_FILE,
+        wasm_file,
+        TYPES_FILE,
+        REACT_TYPES_FILE,
+        MANIFEST_FILE,
+    ]
+    .into();
     if packed != expected {
         return Err(format!(
             "npm pack of dist/ holds {packed:?}, but a user needs exactly {expected:?}"
@@ -225,9 +237,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    /// The README's framework snippets are the components the browser tests run, word for word.
+    /// The README's snippets are the files the browser tests run and tsc checks, word for word.
     #[test]
-    fn the_readme_shows_the_tested_framework_snippets() {
+    fn the_readme_shows_the_tested_snippets() {
         let readme = include_str!("../../README.md");
         for (file, component) in [
             (
@@ -235,6 +247,10 @@ mod tests {
                 include_str!("../../tests/embeds/react/JobStatus.jsx"),
             ),
             ("vue/JobStatus.js", include_str!("../../tests/embeds/vue/JobStatus.js")),
+            (
+                "readme-snippet.ts",
+                include_str!("../../tests/embeds/readme-snippet.ts"),
+            ),
         ] {
             assert!(
                 readme.contains(component),

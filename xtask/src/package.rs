@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tensorpix_job_card::internals::contract::{
     self, API_TYPES, ATTRIBUTES, Attribute, CLASS, CSS_PARTS, CSS_PROPERTIES, Direction, ENTRY_FILE, ERROR_KINDS,
-    EVENTS, Field, MANIFEST_FILE, STATUSES, TAG, THEMES, TYPES_FILE,
+    EVENTS, Field, MANIFEST_FILE, REACT_TYPES_FILE, STATUSES, TAG, THEMES, TYPES_FILE,
 };
 
 /// What `ready` is, in the typings and the manifest.
@@ -21,6 +21,7 @@ pub fn write(dir: &Path, wasm_file: &str) -> Result<(), String> {
         ("package.json", package_json(wasm_file)),
         (TYPES_FILE, typings()),
         (MANIFEST_FILE, pretty(&manifest())),
+        (REACT_TYPES_FILE, react_typings()),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -68,7 +69,7 @@ struct PackageJson<'a> {
     types: &'a str,
     exports: Exports<'a>,
     custom_elements: &'a str,
-    files: [&'a str; 4],
+    files: [&'a str; 5],
     side_effects: [&'a str; 1],
 }
 
@@ -76,10 +77,18 @@ struct PackageJson<'a> {
 struct Exports<'a> {
     #[serde(rename = ".")]
     entry: Conditions<'a>,
+    #[serde(rename = "./react")]
+    react: TypesOnly<'a>,
     #[serde(rename = "./custom-elements.json")]
     manifest: &'a str,
     #[serde(rename = "./package.json")]
     package: &'a str,
+}
+
+/// An entry with typings and no code: `import type {} from "tensorpix-job-card/react"`.
+#[derive(Serialize)]
+struct TypesOnly<'a> {
+    types: &'a str,
 }
 
 #[derive(Serialize)]
@@ -108,11 +117,14 @@ pub fn package_json(wasm_file: &str) -> String {
                 types: &types,
                 default: &entry,
             },
+            react: TypesOnly {
+                types: &format!("./{REACT_TYPES_FILE}"),
+            },
             manifest: &manifest,
             package: "./package.json",
         },
         custom_elements: MANIFEST_FILE,
-        files: [ENTRY_FILE, wasm_file, TYPES_FILE, MANIFEST_FILE],
+        files: [ENTRY_FILE, wasm_file, TYPES_FILE, REACT_TYPES_FILE, MANIFEST_FILE],
         side_effects: [&entry],
     };
     pretty(&package)
@@ -207,6 +219,45 @@ pub fn typings() -> String {
     out.push_str("  interface GlobalEventHandlersEventMap {\n");
     event_map(&mut out, "    ");
     out.push_str("  }\n}\n");
+    out
+}
+
+/// `tensorpix-job-card-react.d.ts`: the element in React's JSX, its attributes as props and its
+/// events as `on<event>` props (React 19 passes both to a custom element as they are). A file of
+/// its own, since augmenting `react` fails where React's types are not installed.
+pub fn react_typings() -> String {
+    let mut out = format!(
+        "// {} {}: the element in React 19's JSX, written from its contract by `cargo xtask bundle`.\n\
+         // Use: import type {{}} from \"{}/react\";\n\n\
+         import type {{ DetailedHTMLProps, HTMLAttributes }} from \"react\";\n\
+         import type {{ {CLASS}, TensorpixJobCardEventMap, TensorpixJobCardTheme }} from \"{}\";\n\n",
+        contract::PACKAGE,
+        contract::VERSION,
+        contract::PACKAGE,
+        contract::PACKAGE,
+    );
+    out.push_str("/** `<tensorpix-job-card>`'s props in JSX. */\n");
+    let _ = writeln!(
+        out,
+        "export interface TensorpixJobCardProps extends DetailedHTMLProps<HTMLAttributes<{CLASS}>, {CLASS}> {{"
+    );
+    for attribute in contract::input_attributes() {
+        doc(&mut out, "  ", attribute.description);
+        let optional = if attribute.name == "job-id" { "" } else { "?" };
+        let type_ = attribute.write_type.trim_end_matches(" | null");
+        let _ = writeln!(out, "  \"{}\"{optional}: {type_};", attribute.name);
+    }
+    for event in EVENTS {
+        doc(&mut out, "  ", event.description);
+        let _ = writeln!(
+            out,
+            "  \"on{}\"?: (event: TensorpixJobCardEventMap[\"{}\"]) => void;",
+            event.name, event.name
+        );
+    }
+    out.push_str("}\n\ndeclare module \"react\" {\n  namespace JSX {\n    interface IntrinsicElements {\n");
+    let _ = writeln!(out, "      \"{TAG}\": TensorpixJobCardProps;");
+    out.push_str("    }\n  }\n}\n");
     out
 }
 
@@ -333,6 +384,7 @@ mod tests {
                 "tensorpix-job-card.js",
                 "tensorpix-job-card_bg-0123456789abcdef.wasm",
                 "tensorpix-job-card.d.ts",
+                "tensorpix-job-card-react.d.ts",
                 "custom-elements.json"
             ])
         );
@@ -372,6 +424,24 @@ mod tests {
         assert!(typings.contains("  readonly status: TensorpixJobCardStatus | null;\n"));
         assert!(typings.contains("\"tensorpix-job-card\": TensorpixJobCardElement;"));
         assert!(typings.contains("export type TensorpixJobCardStatus = \"loading\" | \"in-queue\""));
+    }
+
+    #[test]
+    fn the_react_typings_make_the_attributes_props_and_the_events_handlers() {
+        let typings = react_typings();
+        assert!(
+            typings.contains("  \"job-id\": string | number;\n"),
+            "the job id is required"
+        );
+        assert!(typings.contains("  \"theme\"?: TensorpixJobCardTheme;\n"));
+        assert!(
+            !typings.contains("\"status\""),
+            "the card's own attributes are not props"
+        );
+        for event in EVENTS {
+            assert!(typings.contains(&format!("\"on{}\"?: (event: TensorpixJobCardEventMap", event.name)));
+        }
+        assert!(typings.contains("\"tensorpix-job-card\": TensorpixJobCardProps;"));
     }
 
     #[test]
