@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use yew::prelude::*;
 
-use super::error_view::ErrorView;
+use super::error_view::error_view;
 use super::job_view::JobView;
 use crate::api::{ApiConfig, DEFAULT_API_BASE};
 use crate::card_model::{Clock, announcement, card_model};
@@ -179,7 +179,7 @@ pub fn CardView(props: &CardViewProps) -> Html {
             )
         }
         (None, Some(error)) => (
-            html! { <ErrorView error={error.clone()} job_id={props.job_id} {retry_in} on_retry={props.on_retry.clone()} {language} /> },
+            error_view(error, props.job_id, retry_in, &props.on_retry, language),
             "error",
         ),
     };

@@ -7,29 +7,24 @@ use crate::hooks::use_document_styles;
 use crate::i18n::Language;
 use crate::options::Theme;
 
-#[derive(Properties, Clone, PartialEq)]
-pub struct ErrorViewProps {
-    pub error: FetchError,
-    pub job_id: i64,
-    /// Seconds until the card tries again by itself, if it will.
-    #[prop_or_default]
-    pub retry_in: Option<u64>,
-    pub on_retry: Callback<()>,
-    pub language: Language,
-}
-
-#[component]
-pub fn ErrorView(props: &ErrorViewProps) -> Html {
-    let error = &props.error;
-    let texts = props.language.texts();
-    let on_click = props.on_retry.reform(|_: MouseEvent| ());
+/// The error in words, with a retry button. A plain function, not a component: the card renders
+/// it from the snapshot it already holds, so no props need cloning and comparing.
+pub fn error_view(
+    error: &FetchError,
+    job_id: i64,
+    retry_in: Option<u64>,
+    on_retry: &Callback<()>,
+    language: Language,
+) -> Html {
+    let texts = language.texts();
+    let on_click = on_retry.reform(|_: MouseEvent| ());
     html! {
         <div class="tpx-error" part="error" role="alert" data-error={error.kind()}>
             <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
             <div class="tpx-error-body">
-                <p class="tpx-error-title">{ error.title(props.job_id, texts) }</p>
+                <p class="tpx-error-title">{ error.title(job_id, texts) }</p>
                 <p class="tpx-error-text">{ error.explanation(texts) }</p>
-                if let Some(seconds) = props.retry_in {
+                if let Some(seconds) = retry_in {
                     <p class="tpx-muted tpx-retry-in">{ (texts.trying_again_in)(seconds) }</p>
                 }
                 <button type="button" class="tpx-button tpx-retry" part="retry" onclick={on_click}>{ texts.try_again }</button>
