@@ -7,7 +7,7 @@ use std::time::Duration;
 use yew::prelude::*;
 
 use super::error_view::error_view;
-use super::job_view::JobView;
+use super::job_view::job_view;
 use crate::api::{ApiConfig, DEFAULT_API_BASE};
 use crate::card_model::{Clock, announcement, card_model};
 use crate::feed::{FeedKey, Snapshot};
@@ -114,7 +114,7 @@ pub struct CardViewProps {
 }
 
 /// Snapshots compare by identity: every poll makes a new one (its `updated_at` differs), so a deep
-/// comparison would cost code and time and never find two equal. `JobView` compares what it shows.
+/// comparison would cost code and time and never find two equal.
 impl PartialEq for CardViewProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.snapshot, &other.snapshot)
@@ -152,7 +152,7 @@ pub fn CardView(props: &CardViewProps) -> Html {
             "loading",
         ),
         (Some(job), error) => {
-            let model = Rc::new(card_model(job, &clock, &snapshot.tracking(clock.now_millis), &locale));
+            let model = card_model(job, &clock, &snapshot.tracking(clock.now_millis), &locale);
             let notice = error.as_ref().map(|error| {
                 let title = error.title(props.job_id, texts);
                 let mut text = match retry_in {
@@ -174,7 +174,7 @@ pub fn CardView(props: &CardViewProps) -> Html {
                 }
             });
             (
-                html! { <><JobView {model} details_open={props.details_open} {language} />{ for notice }</> },
+                html! { <>{ job_view(&model, props.details_open, language) }{ for notice }</> },
                 job.status.slug(),
             )
         }

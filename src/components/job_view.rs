@@ -1,24 +1,15 @@
 //! Lays out a `CardModel`: header, the current phase, the result, and collapsible details.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use super::comparison::ComparisonView;
 use crate::card_model::{CardModel, Media, ModelLine, Output, Phase, Row};
 use crate::i18n::{Language, Texts};
 
-#[derive(Properties, Clone, PartialEq)]
-pub struct JobViewProps {
-    pub model: Rc<CardModel>,
-    pub details_open: bool,
-    pub language: Language,
-}
-
-#[component]
-pub fn JobView(props: &JobViewProps) -> Html {
-    let model = &*props.model;
-    let texts = props.language.texts();
+/// A plain function, not a component: Yew's diff of what it returns leaves unchanged nodes alone,
+/// so a memo comparing the whole model first would only cost code.
+pub fn job_view(model: &CardModel, details_open: bool, language: Language) -> Html {
+    let texts = language.texts();
     let header_thumbnail = model
         .output
         .as_ref()
@@ -47,13 +38,13 @@ pub fn JobView(props: &JobViewProps) -> Html {
             </header>
             { phase_view(&model.phase, texts) }
             if let Some(output) = &model.output {
-                { output_actions(output, props.language) }
+                { output_actions(output, language) }
             }
             if let Some(description) = &model.description {
                 <p class="tpx-description" dir="auto">{ description }</p>
             }
             { rows_list("tpx-facts", &model.facts) }
-            <details class="tpx-details" open={props.details_open}>
+            <details class="tpx-details" open={details_open}>
                 <summary>{ texts.details }</summary>
                 { media_section(texts.input_video, "tpx-section tpx-input", "input", &model.input, texts) }
                 if let Some(output) = &model.output {
