@@ -13,7 +13,7 @@ use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRootInit, ShadowR
 use yew::prelude::*;
 
 use crate::components::card::JobCard;
-use crate::components::error_view::ConfigErrorCard;
+use crate::components::error_view::config_error_card;
 use crate::contract::{ERROR_EVENT, FINISHED_EVENT, STATUS_CHANGE_EVENT, UPDATE_EVENT};
 use crate::feed::Snapshot;
 use crate::intl::CardLocale;
@@ -140,7 +140,7 @@ fn ElementCard(props: &ElementCardProps) -> Html {
         Ok(options) => options,
         Err((message, theme)) => {
             let language = CardLocale::resolve(props.host.get_attribute("locale").as_deref()).language;
-            return html! { <ConfigErrorCard message={message.clone()} theme={*theme} document_styles={false} {language} /> };
+            return config_error_card(message, *theme, language);
         }
     };
     // Runs when the feed publishes, never while rendering.

@@ -3,7 +3,6 @@
 use yew::prelude::*;
 
 use crate::api::FetchError;
-use crate::hooks::use_document_styles;
 use crate::i18n::Language;
 use crate::options::Theme;
 
@@ -33,29 +32,16 @@ pub fn error_view(
     }
 }
 
-#[derive(Properties, Clone, PartialEq)]
-pub struct ConfigErrorProps {
-    /// What is wrong with how the card was set up, in words.
-    pub message: AttrValue,
-    #[prop_or_default]
-    pub theme: Theme,
-    #[prop_or(true)]
-    pub document_styles: bool,
-    #[prop_or_default]
-    pub language: Language,
-}
-
 /// A card that cannot fetch anything because it was set up wrongly (a job id that is no number).
-#[component]
-pub fn ConfigErrorCard(props: &ConfigErrorProps) -> Html {
-    use_document_styles(props.document_styles);
+/// Only the element shows it, inside a shadow root that has the styles already.
+pub fn config_error_card(message: &AttrValue, theme: Theme, language: Language) -> Html {
     html! {
-        <article class={props.theme.card_class()} part="card" data-state="error">
+        <article class={theme.card_class()} part="card" data-state="error">
             <div class="tpx-error" part="error" role="alert" data-error="invalid-config">
                 <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
                 <div class="tpx-error-body">
-                    <p class="tpx-error-title">{ props.language.texts().not_set_up }</p>
-                    <p class="tpx-error-text">{ &props.message }</p>
+                    <p class="tpx-error-title">{ language.texts().not_set_up }</p>
+                    <p class="tpx-error-text">{ message }</p>
                 </div>
             </div>
         </article>
