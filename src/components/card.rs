@@ -83,17 +83,18 @@ pub fn JobCard(props: &JobCardProps) -> Html {
     // Something on the card counts while the job is live or a retry is due.
     use_tick(snapshot.job.as_ref().is_some_and(|job| !job.status.is_terminal()) || snapshot.retry_at.is_some());
     let locale = use_memo(props.locale.clone(), |locale| CardLocale::resolve(locale.as_deref()));
-    html! {
-        <CardView
-            {snapshot}
-            job_id={props.job_id}
-            theme={props.theme}
-            details_open={props.details_open}
-            document_styles={props.document_styles}
-            locale={(*locale).clone()}
-            on_retry={feed.restart}
-        />
-    }
+    use_document_styles(props.document_styles);
+    // Laid out here rather than by a `CardView` child: the child would re-render on every render
+    // of this one anyway (the retry callback is new each time), so it would only add code.
+    card_view(&CardViewProps {
+        snapshot,
+        job_id: props.job_id,
+        theme: props.theme,
+        details_open: props.details_open,
+        on_retry: feed.restart,
+        document_styles: props.document_styles,
+        locale: (*locale).clone(),
+    })
 }
 
 /// The inputs of [`CardView`].
@@ -127,10 +128,15 @@ impl PartialEq for CardViewProps {
     }
 }
 
-/// Lays out one snapshot: loading, the job (with a quiet note when a refresh failed), or the error.
+/// Lays out one snapshot, as [`JobCard`] does, for tests that drive a card directly.
 #[component]
 pub fn CardView(props: &CardViewProps) -> Html {
     use_document_styles(props.document_styles);
+    card_view(props)
+}
+
+/// Lays out one snapshot: loading, the job (with a quiet note when a refresh failed), or the error.
+fn card_view(props: &CardViewProps) -> Html {
     let snapshot = &*props.snapshot;
     let clock = browser_clock();
     let locale = props.locale.locale();
