@@ -39,21 +39,23 @@ pub fn parse_rfc3339_millis(text: &str) -> Option<i64> {
     {
         return None;
     }
-    let mut rest = &text[19..];
+    // The rest as bytes too: byte slices need no char-boundary checks, so this is less code.
+    let mut rest = bytes.get(19..)?;
     let mut millis = 0;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let digits = fraction.iter().take_while(|byte| byte.is_ascii_digit()).count();
         if digits == 0 {
             return None;
         }
         millis = fraction[..digits]
-            .bytes()
+            .iter()
+            .copied()
             .chain(std::iter::repeat(b'0'))
             .take(3)
             .fold(0, |n, d| n * 10 + i64::from(d - b'0'));
         rest = &fraction[digits..];
     }
-    let offset_minutes = match rest.as_bytes() {
+    let offset_minutes = match rest {
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) => {
             let hours = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
