@@ -19,15 +19,16 @@ const MAX_DRIFT_SECONDS: f64 = 0.15;
 #[component]
 pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
     let texts = props.language.texts();
-    let position = use_state(|| 50_u8);
+    // A cell and a re-render rather than `use_state`, as in `use_job_feed`: one state type less.
+    let position = use_mut_ref(|| 50_u8);
+    let update = use_force_update();
     let (before, after) = (use_node_ref(), use_node_ref());
-    let on_input = {
-        let position = position.clone();
-        Callback::from(move |event: InputEvent| {
-            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-            position.set(input.value().parse::<u8>().map_or(50, |value| value.min(100)));
-        })
-    };
+    let split = *position.borrow();
+    let on_input = Callback::from(move |event: InputEvent| {
+        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+        *position.borrow_mut() = input.value().parse::<u8>().map_or(50, |value| value.min(100));
+        update.force_update();
+    });
     // The "after" clip leads; the "before" clip follows its time, play and pause.
     let follow = {
         let (before, after) = (before.clone(), after.clone());
@@ -52,7 +53,7 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
     let stage = use_node_ref();
     {
         let stage = stage.clone();
-        use_effect_with(*position, move |position| {
+        use_effect_with(split, move |position| {
             if let Some(stage) = stage.cast::<web_sys::HtmlElement>() {
                 crate::styles::set_property(&stage, "--_split", &format!("{position}%"));
             }
@@ -70,9 +71,9 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
                 <span class="tpx-comparison-tag tpx-comparison-tag-before" aria-hidden="true">{ texts.before }</span>
                 <span class="tpx-comparison-tag tpx-comparison-tag-after" aria-hidden="true">{ texts.after }</span>
                 <input class="tpx-comparison-slider" type="range" min="0" max="100" step="1"
-                    value={position.to_string()} oninput={on_input}
+                    value={split.to_string()} oninput={on_input}
                     aria-label={texts.comparison_label}
-                    aria-valuetext={(texts.comparison_value)(*position)} />
+                    aria-valuetext={(texts.comparison_value)(split)} />
             </div>
             <figcaption class="tpx-muted">{ texts.comparison_hint }</figcaption>
         </figure>
