@@ -27,8 +27,8 @@ pub fn use_job_feed(
     timeout: Duration,
     on_snapshot: Callback<Rc<Snapshot>>,
 ) -> JobFeed {
-    // A cell and a re-render rather than `use_state`: the card already links `use_force_update`
-    // (for the tick), and one state type less is less code in the bundle.
+    // A cell and a re-render rather than `use_state`: the tick links `use_force_update` anyway,
+    // and a card without any `use_state` keeps Yew's reducer code out of the bundle.
     let snapshot = use_mut_ref(|| Rc::new(Snapshot::default()));
     let update = use_force_update();
     let subscription = use_mut_ref(|| None::<Subscription>);

@@ -19,10 +19,12 @@ const MAX_DRIFT_SECONDS: f64 = 0.15;
 #[component]
 pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
     let texts = props.language.texts();
-    // A cell and a re-render rather than `use_state`, as in `use_job_feed`: one state type less.
+    // Cells and a re-render rather than `use_state` (as in `use_job_feed`): without any
+    // `use_state`, Yew's reducer code stays out of the bundle.
     let position = use_mut_ref(|| 50_u8);
     let update = use_force_update();
-    let (before, after) = (use_node_ref(), use_node_ref());
+    // The clips' and the stage's refs, made once; `use_node_ref` is built on `use_state`.
+    let [before, after, stage] = use_mut_ref(<[NodeRef; 3]>::default).borrow().clone();
     let split = *position.borrow();
     let on_input = Callback::from(move |event: InputEvent| {
         let input: web_sys::HtmlInputElement = event.target_unchecked_into();
@@ -50,7 +52,6 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
     // The split goes to the CSS as `--_split` on the stage, through the CSSOM: a `style` attribute
     // is inline style, which a strict CSP (no `'unsafe-inline'`) blocks. Effects run before the
     // browser paints, so the first frame is already split.
-    let stage = use_node_ref();
     {
         let stage = stage.clone();
         use_effect_with(split, move |position| {
