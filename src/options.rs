@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::api::DEFAULT_API_BASE;
-use crate::poll::PollSettings;
+use crate::poll::{PollSettings, whole_millis};
 use tensorpix_models::Decimal;
 
 /// Everything a `<tensorpix-job-card>` element's attributes say.
@@ -108,8 +108,7 @@ pub fn parse_poll_interval(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
     match Decimal::parse(trimmed).and_then(|decimal| decimal.to_f64()) {
         Some(seconds) if seconds > 0.0 && seconds <= 86_400.0 => {
-            let interval = Duration::try_from_secs_f64(seconds).unwrap_or(PollSettings::MIN_INTERVAL);
-            Ok(interval.max(PollSettings::MIN_INTERVAL))
+            Ok(whole_millis(seconds).max(PollSettings::MIN_INTERVAL))
         }
         _ => Err(format!(
             "“{trimmed}” is not a poll interval: give a number of seconds, 1 or more."

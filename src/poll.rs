@@ -270,8 +270,13 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
         0.0
     };
     let spread = 0.75 + 0.5 * jitter;
-    // Never fails (the value is finite and in range), and unlike `from_secs_f64` it has no panic path.
-    Duration::try_from_secs_f64((base * spread).min(BACKOFF_MAX.as_secs_f64())).unwrap_or(BACKOFF_MAX)
+    whole_millis((base * spread).min(BACKOFF_MAX.as_secs_f64()))
+}
+
+/// Seconds (finite, not negative) as whole milliseconds, all a browser timer takes. Less code than
+/// `Duration::try_from_secs_f64`, and no panic path like `from_secs_f64`'s.
+pub fn whole_millis(seconds: f64) -> Duration {
+    Duration::from_millis((seconds * 1_000.0).round() as u64)
 }
 
 fn millis(duration: Duration) -> i64 {
