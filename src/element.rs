@@ -120,8 +120,9 @@ fn ElementCard(props: &ElementCardProps) -> Html {
     let reported = use_mut_ref(Reported::default);
     {
         let host = props.host.clone();
-        use_effect_with(props.options.clone(), move |options| {
-            if let Err((message, _)) = options {
+        // Only the error matters here, so only it is cloned and compared, not the options.
+        use_effect_with(props.options.as_ref().err().cloned(), move |error| {
+            if let Some((message, _)) = error {
                 set_attribute(&host, "error", Some("invalid-config"));
                 set_attribute(&host, "status", None);
                 dispatch(
