@@ -78,13 +78,13 @@ impl Theme {
         }
     }
 
-    /// The card's classes: the card's own and the one that selects the palette (whole strings, so
-    /// rendering a card formats nothing).
-    pub fn card_class(self) -> &'static str {
+    /// The theme's name in the card's `data-theme`, which the stylesheet selects the palette by (a
+    /// data attribute: a computed `class` would bring in the code of Yew's class sets).
+    pub fn slug(self) -> &'static str {
         match self {
-            Theme::Auto => "tpx-card tpx-theme-auto",
-            Theme::Light => "tpx-card tpx-theme-light",
-            Theme::Dark => "tpx-card tpx-theme-dark",
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
         }
     }
 }
@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(Theme::parse(" light "), Some(Theme::Light));
         assert_eq!(Theme::parse(""), Some(Theme::Auto));
         assert_eq!(Theme::parse("sepia"), None);
-        assert_eq!(Theme::Dark.card_class(), "tpx-card tpx-theme-dark");
+        assert_eq!(Theme::Dark.slug(), "dark");
     }
 
     fn options(attributes: &[(&str, &str)]) -> Result<CardOptions, (String, Theme)> {

@@ -139,7 +139,7 @@ async fn out_of_range_progress_is_clamped_and_a_negative_eta_hidden() {
 async fn a_queued_job_explains_the_wait() {
     let root = mount(Card { job_id: 108, ..CARD });
     assert!(
-        text_of(&root, ".tpx-queued")
+        text_of(&root, ".tpx-phase[data-phase=queued]")
             .await
             .contains("Jobs can wait a few minutes while GPUs start")
     );

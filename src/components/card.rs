@@ -190,7 +190,7 @@ fn card_view(props: &CardViewProps) -> Html {
         ),
     };
     html! {
-        <article class={props.theme.card_class()} part="card" data-job-id={props.job_id.to_string()} data-state={state}>
+        <article class="tpx-card" data-theme={props.theme.slug()} part="card" data-job-id={props.job_id.to_string()} data-state={state}>
             // One stable live region: it speaks when its text changes, which is only at milestones.
             <div class="tpx-visually-hidden" role="status" aria-live="polite">{ announcement }</div>
             { body }

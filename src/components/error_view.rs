@@ -36,7 +36,7 @@ pub fn error_view(
 /// Only the element shows it, inside a shadow root that has the styles already.
 pub fn config_error_card(message: &AttrValue, theme: Theme, language: Language) -> Html {
     html! {
-        <article class={theme.card_class()} part="card" data-state="error">
+        <article class="tpx-card" data-theme={theme.slug()} part="card" data-state="error">
             <div class="tpx-error" part="error" role="alert" data-error="invalid-config">
                 <span class="tpx-error-icon" aria-hidden="true">{ "!" }</span>
                 <div class="tpx-error-body">

@@ -43,12 +43,18 @@ pub fn job_view(model: &CardModel, details_open: bool, language: Language) -> Ht
             if let Some(description) = &model.description {
                 <p class="tpx-description" dir="auto">{ description }</p>
             }
-            { rows_list("tpx-facts", &model.facts) }
+            if !model.facts.is_empty() {
+                <dl class="tpx-facts">{ rows(&model.facts) }</dl>
+            }
             <details class="tpx-details" open={details_open}>
                 <summary>{ texts.details }</summary>
-                { media_section(texts.input_video, "tpx-section tpx-input", "input", &model.input, texts) }
+                <section class="tpx-section tpx-input" part="input">
+                    { media_section(texts.input_video, &model.input, texts) }
+                </section>
                 if let Some(output) = &model.output {
-                    { media_section(texts.enhanced_video, "tpx-section tpx-output", "output", &output.media, texts) }
+                    <section class="tpx-section tpx-output" part="output">
+                        { media_section(texts.enhanced_video, &output.media, texts) }
+                    </section>
                 }
                 if !model.models.is_empty() {
                     <section class="tpx-section tpx-models" part="models">
@@ -58,7 +64,9 @@ pub fn job_view(model: &CardModel, details_open: bool, language: Language) -> Ht
                 }
                 <section class="tpx-section tpx-settings">
                     <h3>{ texts.settings }</h3>
-                    { rows_list("tpx-rows", &model.settings) }
+                    if !model.settings.is_empty() {
+                        <dl class="tpx-rows">{ rows(&model.settings) }</dl>
+                    }
                 </section>
             </details>
         </>
@@ -85,7 +93,8 @@ fn status_icon(phase: &Phase) -> &'static str {
 /// Processing shows a bar and times; every other phase is a sentence and, sometimes, a quieter
 /// line under it.
 fn phase_view(phase: &Phase, texts: &Texts) -> Html {
-    let (class, sentence, detail) = match phase {
+    // The phase is a data attribute, not a class: a computed `class` brings in Yew's class sets.
+    let (name, sentence, detail) = match phase {
         Phase::Processing {
             percent,
             percent_text,
@@ -93,7 +102,7 @@ fn phase_view(phase: &Phase, texts: &Texts) -> Html {
             elapsed,
         } => {
             return html! {
-                <div class="tpx-phase tpx-processing">
+                <div class="tpx-phase" data-phase="processing">
                     <div class="tpx-progress-row">
                         // Screen readers read the value as a percentage and the ETA beside it as
                         // text; no aria-valuetext or fallback text, so a poll changes three nodes.
@@ -113,30 +122,30 @@ fn phase_view(phase: &Phase, texts: &Texts) -> Html {
             };
         }
         Phase::Queued { waiting } => (
-            "tpx-phase tpx-queued",
+            "queued",
             texts.waiting_for_gpu.to_owned(),
             waiting.as_deref().map(texts.waiting_for),
         ),
         Phase::Finished { took } => (
-            "tpx-phase tpx-finished",
+            "finished",
             took.as_deref()
                 .map_or_else(|| texts.enhancement_finished.to_owned(), texts.enhanced_in),
             None,
         ),
         Phase::Failed { at } => (
-            "tpx-phase tpx-failed",
+            "failed",
             texts.could_not_finish.to_owned(),
             at.as_deref().map(texts.failed_on),
         ),
         Phase::Canceled { at } => (
-            "tpx-phase tpx-canceled",
+            "canceled",
             texts.canceled_before_finish.to_owned(),
             at.as_deref().map(texts.canceled_on),
         ),
-        Phase::Unknown { code } => ("tpx-phase tpx-unknown", (texts.unknown_code)(*code), None),
+        Phase::Unknown { code } => ("unknown", (texts.unknown_code)(*code), None),
     };
     html! {
-        <div class={class}>
+        <div class="tpx-phase" data-phase={name}>
             <p>{ sentence }</p>
             if let Some(detail) = detail {
                 <p class="tpx-muted">{ detail }</p>
@@ -167,34 +176,35 @@ fn output_actions(output: &Output, language: Language) -> Html {
     }
 }
 
-fn media_section(title: &'static str, class: &'static str, part: &'static str, media: &Media, texts: &Texts) -> Html {
+/// A video's details, inside the `<section>` its caller names (literal classes, as above).
+fn media_section(title: &'static str, media: &Media, texts: &Texts) -> Html {
     html! {
-        <section class={class} part={part}>
+        <>
             <h3>{ title }</h3>
             <div class="tpx-media">
                 if let Some(src) = &media.thumbnail {
                     <img class="tpx-media-thumbnail" src={src.clone()} alt={(texts.thumbnail_of)(title)} loading="lazy" />
                 }
-                { rows_list("tpx-rows", &media.rows) }
+                if !media.rows.is_empty() {
+                    <dl class="tpx-rows">{ rows(&media.rows) }</dl>
+                }
             </div>
-        </section>
+        </>
     }
 }
 
-fn rows_list(class: &'static str, rows: &[Row]) -> Html {
-    if rows.is_empty() {
-        return html! {};
-    }
-    html! {
-        <dl class={class}>
-            { for rows.iter().map(|row| html! {
+/// Labelled values, for a `<dl>`.
+fn rows(rows: &[Row]) -> Html {
+    rows.iter()
+        .map(|row| {
+            html! {
                 <div class="tpx-row">
                     <dt>{ row.label }</dt>
                     <dd>{ &row.value }</dd>
                 </div>
-            }) }
-        </dl>
-    }
+            }
+        })
+        .collect()
 }
 
 fn model_item(model: &ModelLine) -> Html {
