@@ -22,6 +22,7 @@ pub fn write(dir: &Path, wasm_file: &str) -> Result<(), String> {
         (TYPES_FILE, typings()),
         (MANIFEST_FILE, pretty(&manifest())),
         (REACT_TYPES_FILE, react_typings()),
+        ("README.md", package_readme()),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -261,6 +262,50 @@ pub fn react_typings() -> String {
     out
 }
 
+/// The package's `README.md`, what npm shows: how to use the element, and its contract as tables.
+pub fn package_readme() -> String {
+    let mut out = format!(
+        "# {}\n\n{}\n\n\
+         ```html\n<script type=\"module\" src=\"/assets/{ENTRY_FILE}\"></script>\n\n\
+         <{TAG} job-id=\"4711\" api-base=\"/tensorpix\"></{TAG}>\n```\n\n\
+         Or `import \"{}\";` from a bundler (Vite and webpack 5 copy the wasm beside the bundle; with \
+         esbuild, copy `tensorpix-job-card_bg-*.wasm` yourself). Typings: `{TYPES_FILE}`; for React's \
+         JSX, `import type {{}} from \"{}/react\"`. The manifest for editors and tools: `{MANIFEST_FILE}`.\n\n",
+        contract::PACKAGE,
+        contract::DESCRIPTION,
+        contract::PACKAGE,
+        contract::PACKAGE,
+    );
+    out.push_str("## Attributes\n\nEach is also a property in camelCase (`jobId`).\n\n| attribute | default | meaning |\n|---|---|---|\n");
+    for attribute in ATTRIBUTES {
+        let default = attribute.default.map(|value| format!("`{value}`")).unwrap_or_default();
+        let _ = writeln!(out, "| `{}` | {default} | {} |", attribute.name, attribute.description);
+    }
+    out.push_str(
+        "\n## Events\n\nThey bubble and cross the shadow boundary.\n\n| event | `detail` | when |\n|---|---|---|\n",
+    );
+    for event in EVENTS {
+        let fields: Vec<String> = event.detail.iter().map(|field| format!("`{}`", field.name)).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            event.name,
+            fields.join(", "),
+            event.description
+        );
+    }
+    out.push_str("\n## Styling\n\nCustom properties, on the element or an ancestor:\n\n");
+    for property in CSS_PROPERTIES {
+        let _ = writeln!(out, "- `{}`: {}", property.name, property.description);
+    }
+    out.push_str("\nParts, for `::part(name)`:\n\n");
+    for part in CSS_PARTS {
+        let _ = writeln!(out, "- `{}`: {}", part.name, part.description);
+    }
+    let _ = writeln!(out, "\nLicence: {}.", contract::LICENSE);
+    out
+}
+
 fn attribute_entry(attribute: &Attribute) -> Value {
     let mut entry = json!({
         "name": attribute.name,
@@ -442,6 +487,24 @@ mod tests {
             assert!(typings.contains(&format!("\"on{}\"?: (event: TensorpixJobCardEventMap", event.name)));
         }
         assert!(typings.contains("\"tensorpix-job-card\": TensorpixJobCardProps;"));
+    }
+
+    #[test]
+    fn the_package_readme_lists_the_contract() {
+        let readme = package_readme();
+        assert!(readme.starts_with("# tensorpix-job-card\n"));
+        for attribute in ATTRIBUTES {
+            assert!(
+                readme.contains(&format!("| `{}` |", attribute.name)),
+                "{}",
+                attribute.name
+            );
+        }
+        for event in EVENTS {
+            assert!(readme.contains(&format!("| `{}` |", event.name)), "{}", event.name);
+        }
+        assert!(readme.contains("| `api-base` | `https://backend.tensorpix.ai` |"));
+        assert!(readme.contains("- `--tpx-accent`: ") && readme.contains("- `comparison`: "));
     }
 
     #[test]
