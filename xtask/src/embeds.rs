@@ -95,6 +95,7 @@ fn pack(dist: &Path, project: &Path, wasm_file: &str) -> Result<PathBuf, String>
         .collect();
     let expected: BTreeSet<&str> = [
         "package.json",
+        "README.md",
         ENTRY_FILE,
         wasm_file,
         TYPES_FILE,
