@@ -40,8 +40,8 @@ pub struct Attribute {
     pub direction: Direction,
     /// The TypeScript type of the property when read.
     pub read_type: &'static str,
-    /// What the property takes when written (for inputs).
-    pub write_type: &'static str,
+    /// What the property takes when written; `None` for the card's own, which are read-only.
+    pub write_type: Option<&'static str>,
     /// The default the card uses when the attribute is absent, as source text.
     pub default: Option<&'static str>,
     pub description: &'static str,
@@ -73,7 +73,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "job-id",
         direction: Direction::Input,
         read_type: TEXT,
-        write_type: "string | number | null",
+        write_type: Some("string | number | null"),
         default: None,
         description: "Required: the TensorPix job id, a positive whole number.",
     },
@@ -81,7 +81,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "api-base",
         direction: Direction::Input,
         read_type: TEXT,
-        write_type: TEXT,
+        write_type: Some(TEXT),
         default: Some(DEFAULT_API_BASE),
         description: "Where the card asks for the job: the TensorPix API, or a proxy's base such as `/tensorpix`.",
     },
@@ -89,7 +89,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "api-key",
         direction: Direction::Input,
         read_type: TEXT,
-        write_type: TEXT,
+        write_type: Some(TEXT),
         default: None,
         description: "Sent as `Authorization: Token <key>`. A key in a page is visible to every visitor and never \
                       expires: use a proxy in production.",
@@ -98,7 +98,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "token",
         direction: Direction::Input,
         read_type: TEXT,
-        write_type: TEXT,
+        write_type: Some(TEXT),
         default: None,
         description: "A job token minted by the site's backend for a proxy that requires one, sent as \
                       `Authorization: Bearer <token>`. Set a fresh one on `unauthorized` and the card asks again.",
@@ -107,7 +107,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "poll-interval",
         direction: Direction::Input,
         read_type: TEXT,
-        write_type: "string | number | null",
+        write_type: Some("string | number | null"),
         default: None,
         description: "Seconds between polls, at least 1. Default: 3 while processing, 10 while queued.",
     },
@@ -115,7 +115,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "theme",
         direction: Direction::Input,
         read_type: TEXT,
-        write_type: "TensorpixJobCardTheme | null",
+        write_type: Some("TensorpixJobCardTheme | null"),
         default: Some("auto"),
         description: "`auto` (follows `prefers-color-scheme`), `light` or `dark`.",
     },
@@ -123,7 +123,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "locale",
         direction: Direction::Input,
         read_type: TEXT,
-        write_type: TEXT,
+        write_type: Some(TEXT),
         default: None,
         description: "A language tag (`de`, `en-GB`) for texts, numbers and dates. Default: the page's `lang`, \
                       else the browser's language.",
@@ -132,7 +132,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "status",
         direction: Direction::State,
         read_type: "TensorpixJobCardStatus | null",
-        write_type: "",
+        write_type: None,
         default: None,
         description: "Set by the card: where the job is (`loading` until the first answer).",
     },
@@ -140,7 +140,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "error",
         direction: Direction::State,
         read_type: "TensorpixJobCardErrorKind | null",
-        write_type: "",
+        write_type: None,
         default: None,
         description: "Set by the card while it shows an error: the error's kind; absent otherwise.",
     },
@@ -287,52 +287,32 @@ pub struct CssProperty {
     pub description: &'static str,
 }
 
+const fn css_property(name: &'static str, syntax: &'static str, description: &'static str) -> CssProperty {
+    CssProperty {
+        name,
+        syntax,
+        description,
+    }
+}
+
 pub const CSS_PROPERTIES: &[CssProperty] = &[
-    CssProperty {
-        name: "--tpx-accent",
-        syntax: "<color>",
-        description: "Accent: progress, buttons, focus rings.",
-    },
-    CssProperty {
-        name: "--tpx-on-accent",
-        syntax: "<color>",
-        description: "Text on the accent colour.",
-    },
-    CssProperty {
-        name: "--tpx-bg",
-        syntax: "<color>",
-        description: "The card's background.",
-    },
-    CssProperty {
-        name: "--tpx-fg",
-        syntax: "<color>",
-        description: "The card's text.",
-    },
-    CssProperty {
-        name: "--tpx-muted",
-        syntax: "<color>",
-        description: "Secondary text.",
-    },
-    CssProperty {
-        name: "--tpx-border",
-        syntax: "<color>",
-        description: "Borders and rules.",
-    },
-    CssProperty {
-        name: "--tpx-subtle",
-        syntax: "<color>",
-        description: "Quiet backgrounds: badges, the progress track.",
-    },
-    CssProperty {
-        name: "--tpx-radius",
-        syntax: "<length>",
-        description: "The card's corner radius (default 12px).",
-    },
-    CssProperty {
-        name: "--tpx-font",
-        syntax: "*",
-        description: "The card's font family (default: the system UI font).",
-    },
+    css_property("--tpx-accent", "<color>", "Accent: progress, buttons, focus rings."),
+    css_property("--tpx-on-accent", "<color>", "Text on the accent colour."),
+    css_property("--tpx-bg", "<color>", "The card's background."),
+    css_property("--tpx-fg", "<color>", "The card's text."),
+    css_property("--tpx-muted", "<color>", "Secondary text."),
+    css_property("--tpx-border", "<color>", "Borders and rules."),
+    css_property(
+        "--tpx-subtle",
+        "<color>",
+        "Quiet backgrounds: badges, the progress track.",
+    ),
+    css_property("--tpx-radius", "<length>", "The card's corner radius (default 12px)."),
+    css_property(
+        "--tpx-font",
+        "*",
+        "The card's font family (default: the system UI font).",
+    ),
 ];
 
 /// A part of the card's shadow tree that `::part(name)` styles.
@@ -342,55 +322,23 @@ pub struct CssPart {
     pub description: &'static str,
 }
 
+const fn css_part(name: &'static str, description: &'static str) -> CssPart {
+    CssPart { name, description }
+}
+
 pub const CSS_PARTS: &[CssPart] = &[
-    CssPart {
-        name: "card",
-        description: "The card itself.",
-    },
-    CssPart {
-        name: "status",
-        description: "The status badge.",
-    },
-    CssPart {
-        name: "progress",
-        description: "The progress bar while processing.",
-    },
-    CssPart {
-        name: "eta",
-        description: "The time left and elapsed beside the progress bar.",
-    },
-    CssPart {
-        name: "error",
-        description: "An error message, or the quiet line when a refresh failed.",
-    },
-    CssPart {
-        name: "retry",
-        description: "The \"Try again\" button.",
-    },
-    CssPart {
-        name: "download",
-        description: "The download link of a finished job.",
-    },
-    CssPart {
-        name: "thumbnail",
-        description: "The input video's thumbnail.",
-    },
-    CssPart {
-        name: "input",
-        description: "The input video's details.",
-    },
-    CssPart {
-        name: "output",
-        description: "The enhanced video's details.",
-    },
-    CssPart {
-        name: "models",
-        description: "The AI models applied.",
-    },
-    CssPart {
-        name: "comparison",
-        description: "The before/after preview with its slider.",
-    },
+    css_part("card", "The card itself."),
+    css_part("status", "The status badge."),
+    css_part("progress", "The progress bar while processing."),
+    css_part("eta", "The time left and elapsed beside the progress bar."),
+    css_part("error", "An error message, or the quiet line when a refresh failed."),
+    css_part("retry", "The \"Try again\" button."),
+    css_part("download", "The download link of a finished job."),
+    css_part("thumbnail", "The input video's thumbnail."),
+    css_part("input", "The input video's details."),
+    css_part("output", "The enhanced video's details."),
+    css_part("models", "The AI models applied."),
+    css_part("comparison", "The before/after preview with its slider."),
 ];
 
 /// An object type of the API, as the events carry it.
@@ -604,11 +552,14 @@ mod tests {
     }
 
     #[test]
-    fn themes_are_what_the_attribute_accepts() {
-        for theme in THEMES {
-            assert!(crate::options::Theme::parse(theme).is_some(), "{theme}");
+    fn themes_are_exactly_the_card_themes() {
+        use crate::options::Theme;
+        let slugs = [Theme::Auto, Theme::Light, Theme::Dark].map(Theme::slug);
+        assert_eq!(THEMES, slugs);
+        for slug in slugs {
+            assert_eq!(Theme::parse(slug).map(Theme::slug), Some(slug), "{slug} reads back");
         }
-        assert_eq!(THEMES.len(), 3);
+        assert_eq!(Theme::parse("sepia"), None, "a name outside the list is refused");
     }
 
     /// The keys a model serializes to: every field, since `None` is written as `null` (but for the

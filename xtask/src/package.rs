@@ -204,7 +204,8 @@ pub fn typings() -> String {
             Direction::Input => {
                 let _ = writeln!(out, "  get {property}(): {};", attribute.read_type);
                 doc(&mut out, "  ", &description);
-                let _ = writeln!(out, "  set {property}(value: {});", attribute.write_type);
+                let write_type = attribute.write_type.unwrap_or(attribute.read_type);
+                let _ = writeln!(out, "  set {property}(value: {write_type});");
             }
             Direction::State => {
                 let _ = writeln!(out, "  readonly {property}: {};", attribute.read_type);
@@ -245,7 +246,10 @@ pub fn react_typings() -> String {
     for attribute in contract::input_attributes() {
         doc(&mut out, "  ", attribute.description);
         let optional = if attribute.name == "job-id" { "" } else { "?" };
-        let type_ = attribute.write_type.trim_end_matches(" | null");
+        let type_ = attribute
+            .write_type
+            .unwrap_or(attribute.read_type)
+            .trim_end_matches(" | null");
         let _ = writeln!(out, "  \"{}\"{optional}: {type_};", attribute.name);
     }
     for event in EVENTS {
