@@ -18,6 +18,11 @@ use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 /// The mount of pages the browser tests open in a frame (the React and Vue pages).
 pub const EMBEDDED_PAGES: &str = "embeds";
 
+/// The test runner's page is cross-origin isolated (COEP `require-corp`), and a page framed in it
+/// must be too, or the browser refuses to show it: the strict-CSP page and the embedded pages.
+const EMBEDDER_POLICY: HeaderName = HeaderName::from_static("cross-origin-embedder-policy");
+const REQUIRE_CORP: HeaderValue = HeaderValue::from_static("require-corp");
+
 /// Serves `GET /{prefix}/{path}` from the directory mounted there, until the process ends.
 pub struct StaticServer {
     port: u16,
@@ -69,13 +74,7 @@ fn router(mounts: Vec<(&'static str, PathBuf)>) -> Router {
     let router = mounts.into_iter().fold(router, |router, (prefix, directory)| {
         let files = ServeDir::new(directory);
         if prefix == EMBEDDED_PAGES {
-            // Whole pages that the tests open in a frame: like the strict-CSP page, they must be
-            // cross-origin isolated to be shown in the test runner's isolated page.
-            let isolated = SetResponseHeader::overriding(
-                files,
-                HeaderName::from_static("cross-origin-embedder-policy"),
-                HeaderValue::from_static("require-corp"),
-            );
+            let isolated = SetResponseHeader::overriding(files, EMBEDDER_POLICY, REQUIRE_CORP);
             router.nest_service(&format!("/{prefix}"), isolated)
         } else {
             router.nest_service(&format!("/{prefix}"), files)
@@ -120,13 +119,8 @@ async fn strict_csp_page(uri: Uri) -> Response {
         [
             (header::CONTENT_SECURITY_POLICY, policy),
             (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            // The test runner's page is cross-origin isolated (COEP require-corp), and a frame in
-            // it must be too, or the browser refuses to show it.
-            (
-                HeaderName::from_static("cross-origin-embedder-policy"),
-                "require-corp".to_owned(),
-            ),
         ],
+        [(EMBEDDER_POLICY, REQUIRE_CORP)],
         page,
     )
         .into_response()
