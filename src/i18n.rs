@@ -91,19 +91,23 @@ impl Numbers for PlainNumbers {
         const MONTHS: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
-        let local = self.local(unix_millis);
+        let Some(local) = self.local(unix_millis) else {
+            return "—".to_owned();
+        };
         let month = local[5..7].parse::<usize>().unwrap_or(1).clamp(1, 12);
         let day = local[8..10].trim_start_matches('0');
         format!("{day} {} {}, {}", MONTHS[month - 1], &local[..4], &local[11..16])
     }
 
     fn time_of_day(&self, unix_millis: i64) -> String {
-        self.local(unix_millis)[11..19].to_owned()
+        self.local(unix_millis)
+            .map_or_else(|| "—".to_owned(), |local| local[11..19].to_owned())
     }
 }
 
 impl PlainNumbers {
-    fn local(&self, unix_millis: i64) -> String {
+    /// The moment in RFC 3339 form, shifted to local time; `None` outside the years 0 to 9999.
+    fn local(&self, unix_millis: i64) -> Option<String> {
         tensorpix_models::time::format_rfc3339_millis(unix_millis + self.utc_offset_minutes * 60_000)
     }
 }

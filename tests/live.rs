@@ -363,7 +363,7 @@ async fn long_running_job() -> Job {
     let mut job = fetch(&config("", KEY), 109, TIMEOUT).await.unwrap();
     job.status = JobStatus::Processing;
     let two_hours_ago = js_sys::Date::now() as i64 - 2 * 3_600_000;
-    job.started = Some(tensorpix_job_card::models::time::format_rfc3339_millis(two_hours_ago));
+    job.started = tensorpix_job_card::models::time::format_rfc3339_millis(two_hours_ago);
     job.finished = None;
     job.output_video = None;
     job

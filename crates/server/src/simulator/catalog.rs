@@ -105,8 +105,8 @@ pub fn lookup(id: i64, context: &Context, started_millis: Option<i64>) -> Lookup
         103 => {
             let mut job = base(id, "drone-footage-raw.mov", context);
             job.status = JobStatus::Failed;
-            job.started = Some(format_rfc3339_millis(ago(40)));
-            job.finished = Some(format_rfc3339_millis(ago(37)));
+            job.started = format_rfc3339_millis(ago(40));
+            job.finished = format_rfc3339_millis(ago(37));
             job.processing_progress = Some(0.37);
             job.eta_s = Some(0.0);
             job
@@ -114,8 +114,8 @@ pub fn lookup(id: i64, context: &Context, started_millis: Option<i64>) -> Lookup
         104 => {
             let mut job = base(id, "graduation-speech.mp4", context);
             job.status = JobStatus::Canceled;
-            job.started = Some(format_rfc3339_millis(ago(30)));
-            job.finished = Some(format_rfc3339_millis(ago(28)));
+            job.started = format_rfc3339_millis(ago(30));
+            job.finished = format_rfc3339_millis(ago(28));
             job.processing_progress = Some(0.61);
             job.eta_s = Some(0.0);
             job.cost_usd = Credits("1.2500".into());
@@ -129,7 +129,7 @@ pub fn lookup(id: i64, context: &Context, started_millis: Option<i64>) -> Lookup
                 context,
             );
             if let Some(output) = job.output_video.as_mut() {
-                output.deleted = Some(format_rfc3339_millis(ago(24 * 60)));
+                output.deleted = format_rfc3339_millis(ago(24 * 60));
             }
             job
         }
@@ -150,7 +150,7 @@ pub fn lookup(id: i64, context: &Context, started_millis: Option<i64>) -> Lookup
         110 => {
             let mut job = base(id, "mystery-tape.mp4", context);
             job.status = JobStatus::Unknown(7);
-            job.started = Some(format_rfc3339_millis(ago(8)));
+            job.started = format_rfc3339_millis(ago(8));
             job
         }
         111 => hostile(id, context),
@@ -202,7 +202,7 @@ fn base(id: i64, name: &str, context: &Context) -> Job {
             name: name.to_owned(),
             width: Some(960),
             height: Some(540),
-            created_at: Some(format_rfc3339_millis(created)),
+            created_at: format_rfc3339_millis(created),
             n_frames: Some(4_500),
             framerate: Some(25.0),
             size: Some(734_003_200),
@@ -233,7 +233,7 @@ fn base(id: i64, name: &str, context: &Context) -> Job {
 
 fn processing(mut job: Job, started: i64, progress: f64, eta_seconds: f64) -> Job {
     job.status = JobStatus::Processing;
-    job.started = Some(format_rfc3339_millis(started));
+    job.started = format_rfc3339_millis(started);
     job.processing_progress = Some(progress);
     job.eta_s = Some(eta_seconds);
     job
@@ -245,15 +245,15 @@ fn finished(mut job: Job, started: i64, finished: i64, context: &Context) -> Job
     let seconds = n_frames as f64 / framerate;
     let bitrate = 12_000_000;
     job.status = JobStatus::Finished;
-    job.started = Some(format_rfc3339_millis(started));
-    job.finished = Some(format_rfc3339_millis(finished));
+    job.started = format_rfc3339_millis(started);
+    job.finished = format_rfc3339_millis(finished);
     job.processing_progress = Some(1.0);
     job.eta_s = Some(0.0);
     job.output_video = Some(RestoredVideo {
         id: job.id + 20_000,
         job_id: Some(job.id),
         name: enhanced_name(&job.input_video.name),
-        created_at: Some(format_rfc3339_millis(finished)),
+        created_at: format_rfc3339_millis(finished),
         framerate: Some(framerate),
         n_frames: Some(n_frames),
         bitrate: Some(bitrate),
@@ -428,7 +428,7 @@ mod tests {
         assert!(at(4).eta_seconds().unwrap() < at(3).eta_seconds().unwrap() + 1.0);
         let done = at(7);
         assert_eq!(done.status, JobStatus::Finished);
-        assert_eq!(done.started, Some(format_rfc3339_millis(start + 2_000)));
+        assert_eq!(done.started, format_rfc3339_millis(start + 2_000));
         assert!(done.output_video.is_some());
     }
 
