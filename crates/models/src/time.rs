@@ -1,7 +1,7 @@
 //! Timestamps as Unix milliseconds: the API's RFC 3339 `date-time` strings (through `time`) and
 //! the HTTP dates of `Retry-After` (through `httpdate`), so the card can count from them.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -35,7 +35,7 @@ pub fn format_http_date(unix_millis: i64) -> String {
 /// Parses an HTTP date in any of the three forms RFC 9110 tells recipients to accept
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`, `Sunday, 06-Nov-94 08:49:37 GMT`, `Sun Nov  6 08:49:37 1994`).
 pub fn parse_http_date(text: &str) -> Option<i64> {
-    let since_epoch = httpdate::parse_http_date(text).ok()?.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+    let since_epoch = httpdate::parse_http_date(text).ok()?.duration_since(UNIX_EPOCH).ok()?;
     i64::try_from(since_epoch.as_millis()).ok()
 }
 
