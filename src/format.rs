@@ -123,16 +123,10 @@ pub fn format_eta(seconds: Option<f64>, texts: &Texts) -> Option<String> {
     })
 }
 
-/// Credits from the exact decimal, grouped in the locale's way: `12.5 credits`, `1 credit`.
-///
-/// The API's pattern allows at most 6 + 4 digits, which a double holds exactly, so the locale's
-/// number formatting cannot round them; longer values keep their digits ungrouped.
+/// Credits from the exact decimal, grouped in the locale's way: `12.5 credits`, `1 credit`. The
+/// digits never pass through a float, so none is rounded away however many there are.
 pub fn format_credits(amount: &Decimal, locale: &Locale) -> String {
-    let number = match amount.to_f64() {
-        Some(value) => locale.numbers.decimal(value.abs(), amount.fraction.len() as u8),
-        None if amount.fraction.is_empty() => amount.units.clone(),
-        _ => format!("{}.{}", amount.units, amount.fraction),
-    };
+    let number = locale.numbers.exact_decimal(&amount.unsigned_text());
     let sign = if amount.negative { "−" } else { "" };
     let one = amount.units == "1" && amount.fraction.is_empty() && !amount.negative;
     format!("{sign}{number} {}", (locale.texts.credits)(one))
@@ -308,7 +302,7 @@ mod tests {
         assert_eq!(credits(decimal(true, "3", "1")), "−3.1 credits");
         assert_eq!(
             credits(decimal(false, "12345678901234567", "5")),
-            "12345678901234567.5 credits"
+            "12,345,678,901,234,567.5 credits"
         );
         let german = Locale {
             texts: &GERMAN,

@@ -39,6 +39,9 @@ impl Language {
 pub trait Numbers {
     /// A number with at most `max_fraction_digits` decimals, grouped as the locale groups.
     fn decimal(&self, value: f64, max_fraction_digits: u8) -> String;
+    /// An exact decimal written as digits (`1234.5`), grouped as the locale groups, never
+    /// through a float: all of its digits stay.
+    fn exact_decimal(&self, digits: &str) -> String;
     /// A date and time, short: `28 Nov 2026, 10:04` or `28.11.2026, 10:04`.
     fn date_time(&self, unix_millis: i64) -> String;
     /// A time of day with seconds: `10:04:05`.
@@ -67,7 +70,16 @@ impl Numbers for PlainNumbers {
         } else {
             &text
         };
-        let (units, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let sign = if value < 0.0 && text.bytes().any(|byte| (b'1'..=b'9').contains(&byte)) {
+            "−"
+        } else {
+            ""
+        };
+        format!("{sign}{}", self.exact_decimal(text))
+    }
+
+    fn exact_decimal(&self, digits: &str) -> String {
+        let (units, fraction) = digits.split_once('.').unwrap_or((digits, ""));
         let mut grouped = String::new();
         for (index, digit) in units.chars().enumerate() {
             if index > 0 && (units.len() - index).is_multiple_of(3) {
@@ -75,16 +87,11 @@ impl Numbers for PlainNumbers {
             }
             grouped.push(digit);
         }
-        let sign = if value < 0.0 && text.bytes().any(|byte| (b'1'..=b'9').contains(&byte)) {
-            "−"
-        } else {
-            ""
-        };
-        if fraction.is_empty() {
-            format!("{sign}{grouped}")
-        } else {
-            format!("{sign}{grouped}.{fraction}")
+        if !fraction.is_empty() {
+            grouped.push('.');
+            grouped.push_str(fraction);
         }
+        grouped
     }
 
     fn date_time(&self, unix_millis: i64) -> String {

@@ -128,6 +128,13 @@ impl Numbers for IntlNumbers {
         call(&self.decimal_format(max_fraction_digits), &JsValue::from_f64(value))
     }
 
+    fn exact_decimal(&self, digits: &str) -> String {
+        // `Intl.NumberFormat` reads a string as an exact decimal (ECMA-402's NumberFormat v3, in
+        // every engine with the CSS the card needs); 20 fraction digits is what every engine allows.
+        let fraction_digits = digits.split_once('.').map_or(0, |(_, fraction)| fraction.len().min(20));
+        call(&self.decimal_format(fraction_digits as u8), &JsValue::from_str(digits))
+    }
+
     fn date_time(&self, unix_millis: i64) -> String {
         call(&self.date_time, &Date::new(&JsValue::from_f64(unix_millis as f64)))
     }

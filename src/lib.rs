@@ -87,6 +87,8 @@ pub mod internals {
     }
     #[cfg(target_arch = "wasm32")]
     pub use crate::components::card::{CardView, CardViewProps};
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::intl::CardLocale;
 }
 
 /// Talc instead of the default dlmalloc: the same job in about 5 KB less wasm, and faster.

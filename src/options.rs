@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::api::DEFAULT_API_BASE;
-use crate::poll::{PollSettings, whole_millis};
+use crate::poll::PollSettings;
 use tensorpix_models::Decimal;
 
 /// Everything a `<tensorpix-job-card>` element's attributes say.
@@ -106,10 +106,9 @@ pub fn parse_job_id(text: &str) -> Result<i64, String> {
 /// Parses a poll interval in seconds (`3`, `1.5`). Values under a second are raised to one second.
 pub fn parse_poll_interval(text: &str) -> Result<Duration, String> {
     let trimmed = text.trim();
-    match Decimal::parse(trimmed).and_then(|decimal| decimal.to_f64()) {
-        Some(seconds) if seconds > 0.0 && seconds <= 86_400.0 => {
-            Ok(whole_millis(seconds).max(PollSettings::MIN_INTERVAL))
-        }
+    // Read as whole milliseconds, exactly: `0.0001` is no interval, not a rounding question.
+    match Decimal::parse(trimmed).and_then(|decimal| decimal.scaled(3)) {
+        Some(millis @ 1..=86_400_000) => Ok(Duration::from_millis(millis as u64).max(PollSettings::MIN_INTERVAL)),
         _ => Err(format!(
             "“{trimmed}” is not a poll interval: give a number of seconds, 1 or more."
         )),
@@ -191,7 +190,20 @@ mod tests {
         assert_eq!(parse_poll_interval("3"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_poll_interval(" 1.5 "), Ok(Duration::from_millis(1_500)));
         assert_eq!(parse_poll_interval("0.2"), Ok(Duration::from_secs(1)));
-        for bad in ["", "fast", "0", "-3", "NaN", "inf", "1e9"] {
+        assert_eq!(parse_poll_interval("86400"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_poll_interval("2.0009"), Ok(Duration::from_secs(2)));
+        for bad in [
+            "",
+            "fast",
+            "0",
+            "0.0001",
+            "-3",
+            "86400.001",
+            "NaN",
+            "inf",
+            "1e9",
+            "99999999999999999999",
+        ] {
             assert!(
                 parse_poll_interval(bad).unwrap_err().contains("is not a poll interval"),
                 "{bad}"

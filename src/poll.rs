@@ -275,7 +275,7 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
 
 /// Seconds (finite, not negative) as whole milliseconds, all a browser timer takes. Less code than
 /// `Duration::try_from_secs_f64`, and no panic path like `from_secs_f64`'s.
-pub fn whole_millis(seconds: f64) -> Duration {
+fn whole_millis(seconds: f64) -> Duration {
     Duration::from_millis((seconds * 1_000.0).round() as u64)
 }
 

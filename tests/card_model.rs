@@ -280,6 +280,12 @@ fn every_text_comes_from_the_cards_language() {
                 .replace(',', "\u{2009}")
                 .replace('.', ",")
         }
+        fn exact_decimal(&self, digits: &str) -> String {
+            PlainNumbers::default()
+                .exact_decimal(digits)
+                .replace(',', "\u{2009}")
+                .replace('.', ",")
+        }
         // Dates are `Intl`'s job in the browser (tests/element.rs checks them there); here only
         // that each date row asks this locale for the job's own instant.
         fn date_time(&self, millis: i64) -> String {

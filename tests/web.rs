@@ -4,11 +4,14 @@
 
 mod common;
 
+use std::rc::Rc;
 use std::time::Duration;
 
+use tensorpix_job_card::Snapshot;
 use tensorpix_job_card::internals::api::{ApiConfig, FetchError};
 use tensorpix_job_card::internals::i18n::ENGLISH;
-use tensorpix_job_card::models::JobStatus;
+use tensorpix_job_card::internals::{CardLocale, CardView, CardViewProps};
+use tensorpix_job_card::models::{Credits, JobStatus};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -171,6 +174,27 @@ async fn a_finished_job_offers_its_download_and_details() {
         thumbnail.get_attribute("src").unwrap(),
         format!("{}/media/output-thumbnail.jpg", simulator())
     );
+}
+
+#[wasm_bindgen_test]
+async fn credits_keep_every_digit_in_the_cards_locale() {
+    // More digits than a double holds: `Intl` is handed the decimal as text, never as a number.
+    let mut job = fetch(&config("", KEY), 102, TIMEOUT).await.unwrap();
+    job.cost_usd = Credits("12345678901234567.5".into());
+    let snapshot = Snapshot {
+        job: Some(Rc::new(job)),
+        ..Snapshot::default()
+    };
+    let root = Mounted::<CardView>::new(
+        400,
+        yew::props!(CardViewProps {
+            snapshot: Rc::new(snapshot),
+            job_id: 102,
+            locale: CardLocale::resolve(Some("de-DE")),
+        }),
+    );
+    let facts = text_of(&root, ".tpx-facts").await;
+    assert!(facts.contains("12.345.678.901.234.567,5 Credits"), "{facts}");
 }
 
 #[wasm_bindgen_test]

@@ -53,22 +53,27 @@ impl Decimal {
         })
     }
 
-    /// The nearest double, when there are at most 15 significant digits (else `None`).
-    ///
-    /// Up to 15 digits the digits and the power of ten are both exact doubles, so one division
-    /// rounds correctly: no general float parser (about 8 KB of wasm) is needed.
-    pub fn to_f64(&self) -> Option<f64> {
-        let digits = format!("{}{}", self.units, self.fraction);
-        let digits = digits.trim_start_matches('0');
-        if digits.len() > 15 {
-            return None;
-        }
-        let mantissa = digits
+    /// The value times `10^fraction_digits`, with any further fraction digits cut off: exact
+    /// integer arithmetic (`1.5` scaled by 3 is `1500`), or `None` past the range of `i64`.
+    pub fn scaled(&self, fraction_digits: usize) -> Option<i64> {
+        let fraction = self
+            .fraction
             .bytes()
-            .fold(0_u64, |value, digit| value * 10 + u64::from(digit - b'0'));
-        let scale = (0..self.fraction.len()).fold(1.0_f64, |scale, _| scale * 10.0);
-        let magnitude = mantissa as f64 / scale;
+            .chain(std::iter::repeat(b'0'))
+            .take(fraction_digits);
+        let magnitude = self.units.bytes().chain(fraction).try_fold(0_i64, |value, digit| {
+            value.checked_mul(10)?.checked_add(i64::from(digit - b'0'))
+        })?;
         Some(if self.negative { -magnitude } else { magnitude })
+    }
+
+    /// The digits as a plain decimal without the sign: `12.5`, `7`.
+    pub fn unsigned_text(&self) -> String {
+        if self.fraction.is_empty() {
+            self.units.clone()
+        } else {
+            format!("{}.{}", self.units, self.fraction)
+        }
     }
 }
 
@@ -94,20 +99,22 @@ mod tests {
     }
 
     #[test]
-    fn converts_to_the_nearest_double_without_a_float_parser() {
-        for text in [
-            "0",
-            "12.5",
-            "-3.1",
-            "0.1",
-            "999999.9999",
-            "0.000000000000001",
-            "123456789012345",
-        ] {
-            let expected: f64 = text.parse().unwrap();
-            assert_eq!(Decimal::parse(text).unwrap().to_f64(), Some(expected), "{text}");
-        }
-        assert_eq!(Decimal::parse("1234567890123456").unwrap().to_f64(), None);
+    fn scales_exactly_by_powers_of_ten() {
+        let scaled = |text: &str, digits| Decimal::parse(text).unwrap().scaled(digits);
+        assert_eq!(scaled("1.5", 3), Some(1_500));
+        assert_eq!(scaled("2", 3), Some(2_000));
+        assert_eq!(scaled("0.0019", 3), Some(1), "further digits are cut off");
+        assert_eq!(scaled("-3.25", 2), Some(-325));
+        assert_eq!(scaled("12.5", 0), Some(12));
+        assert_eq!(scaled("9223372036854775807", 0), Some(i64::MAX));
+        assert_eq!(scaled("9223372036854775807", 1), None, "past i64");
+        assert_eq!(scaled("99999999999999999999", 0), None);
+    }
+
+    #[test]
+    fn writes_its_digits_back_without_the_sign() {
+        assert_eq!(Decimal::parse("-0012.500").unwrap().unsigned_text(), "12.5");
+        assert_eq!(Decimal::parse("7.").unwrap().unsigned_text(), "7");
     }
 
     #[test]
