@@ -21,24 +21,7 @@ mod webdriver;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const USAGE: &str = "\
-Usage: cargo xtask <command> [options]
-
-Commands:
-  setup [--no-browsers]   Install the missing tools (wasm target, trunk, wasm-bindgen-cli, wasm-opt,
-                          and unless --no-browsers: Chromium, Firefox, their drivers)
-  test [options]          fmt, clippy, native tests, trunk release build, browser tests against the simulator
-      --skip-lint                  skip cargo fmt and both clippy runs
-      --browser chromium|firefox   run the browser tests in one browser only (default: both)
-  demo                    Start the API simulator on 127.0.0.1:8099, the proxy on 127.0.0.1:8098 and
-                          `trunk serve --release` on http://127.0.0.1:8080/ (Ctrl-C or SIGTERM stops all three)
-  load                    Benchmark the proxy's cached answers: wrk for 10 s on loopback against a
-                          release build (installs wrk with apt-get if missing); not part of `test`
-  bench                   Build the release bundle and print what it costs a page: bytes, the first
-                          card against a JavaScript baseline, DOM mutations per update, 100 cards
-                          (headless Chromium); also as JSON in target/bench/bench.json
-  bundle                  Trunk's post-build hook: append the <tensorpix-job-card> element to the module
-  help                    Show this text";
+use clap::{Parser, Subcommand};
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -61,36 +44,48 @@ impl From<&str> for Failure {
     }
 }
 
-/// A parsed command line.
-#[derive(Debug, PartialEq, Eq)]
+/// `cargo xtask`: set up the tools, run every test, start the demo.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, PartialEq, Eq, Subcommand)]
 enum Task {
-    Setup { browsers: bool },
+    /// Install the missing tools: the wasm target, trunk, wasm-bindgen-cli, wasm-opt, and
+    /// Chromium, Firefox and their drivers
+    Setup {
+        /// Leave out the browsers and their drivers
+        #[arg(long)]
+        no_browsers: bool,
+    },
+    /// fmt, clippy, native tests, the trunk release build, browser tests against the simulator
     Test(test::Options),
+    /// Start the API simulator on 127.0.0.1:8099, the proxy on 127.0.0.1:8098 and `trunk serve
+    /// --release` on http://127.0.0.1:8080/ (Ctrl-C or SIGTERM stops all three)
     Demo,
+    /// Benchmark the proxy's cached answers: wrk for 10 s on loopback against a release build
+    /// (installs wrk with apt-get if missing); not part of `test`
     Load,
-    Bundle,
+    /// Build the release bundle and print what it costs a page: bytes, the first card against a
+    /// JavaScript baseline, DOM mutations per update, 100 cards (headless Chromium); also as JSON
+    /// in target/bench/bench.json
     Bench,
-    Help,
+    /// Trunk's post-build hook: append the <tensorpix-job-card> element to the module
+    Bundle,
 }
 
 fn main() -> ExitCode {
-    let task = match parse_args(std::env::args().skip(1)) {
-        Ok(task) => task,
-        Err(message) => {
-            eprintln!("xtask: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    // clap prints the help or the error itself, and exits with 0 or 2.
+    let Cli { task } = Cli::parse();
     if let Err(message) = stop::handle_signals() {
         eprintln!("xtask: {message}");
         return ExitCode::FAILURE;
     }
     let outcome = match task {
-        Task::Help => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        Task::Setup { browsers } => setup::run(browsers),
+        Task::Setup { no_browsers } => setup::run(!no_browsers),
         Task::Test(options) => test::run(&options),
         Task::Demo => demo::run(),
         Task::Load => load::run(),
@@ -114,33 +109,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task, String> {
-    let Some(command) = args.next() else {
-        return Ok(Task::Help);
-    };
-    let rest: Vec<String> = args.collect();
-    match command.as_str() {
-        "help" | "--help" | "-h" => Ok(Task::Help),
-        "setup" => match rest.as_slice() {
-            [] => Ok(Task::Setup { browsers: true }),
-            [flag] if flag == "--no-browsers" => Ok(Task::Setup { browsers: false }),
-            [other, ..] => Err(format!("unknown option `{other}` for `setup`")),
-        },
-        "demo" => match rest.first() {
-            None => Ok(Task::Demo),
-            Some(other) => Err(format!("unknown option `{other}` for `demo`")),
-        },
-        "test" => test::Options::parse(rest).map(Task::Test),
-        "load" => match rest.first() {
-            None => Ok(Task::Load),
-            Some(other) => Err(format!("unknown option `{other}` for `load`")),
-        },
-        "bundle" => Ok(Task::Bundle),
-        "bench" => Ok(Task::Bench),
-        other => Err(format!("unknown command `{other}`")),
-    }
-}
-
 /// Prints a step header, so each phase of a long run is easy to find in the log.
 pub fn header(title: &str) {
     println!("\n==> {title}");
@@ -161,26 +129,27 @@ pub fn format_duration(duration: Duration) -> String {
 mod tests {
     use super::*;
 
-    fn args(line: &str) -> impl Iterator<Item = String> {
-        line.split_whitespace()
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-            .into_iter()
+    fn parse(line: &str) -> Result<Task, String> {
+        Cli::try_parse_from(["cargo xtask"].into_iter().chain(line.split_whitespace()))
+            .map(|cli| cli.task)
+            .map_err(|error| error.to_string())
     }
 
     #[test]
     fn parses_commands() {
-        assert_eq!(parse_args(args("")), Ok(Task::Help));
-        assert_eq!(parse_args(args("setup")), Ok(Task::Setup { browsers: true }));
-        assert_eq!(
-            parse_args(args("setup --no-browsers")),
-            Ok(Task::Setup { browsers: false })
+        assert_eq!(parse("setup"), Ok(Task::Setup { no_browsers: false }));
+        assert_eq!(parse("setup --no-browsers"), Ok(Task::Setup { no_browsers: true }));
+        assert_eq!(parse("demo"), Ok(Task::Demo));
+        assert_eq!(parse("load"), Ok(Task::Load));
+        assert_eq!(parse("bench"), Ok(Task::Bench));
+        assert_eq!(parse("bundle"), Ok(Task::Bundle));
+        assert!(parse("load --long").unwrap_err().contains("--long"));
+        assert!(parse("demo --now").unwrap_err().contains("--now"));
+        assert!(parse("deploy").unwrap_err().contains("deploy"));
+        assert!(
+            parse("").unwrap_err().contains("Usage: cargo xtask"),
+            "no command shows the usage"
         );
-        assert_eq!(parse_args(args("demo")), Ok(Task::Demo));
-        assert_eq!(parse_args(args("load")), Ok(Task::Load));
-        assert!(parse_args(args("load --long")).unwrap_err().contains("--long"));
-        assert!(parse_args(args("demo --now")).unwrap_err().contains("--now"));
-        assert!(parse_args(args("deploy")).unwrap_err().contains("deploy"));
     }
 
     #[test]

@@ -15,8 +15,9 @@ use crate::{Failure, embeds, header, net, setup};
 const TEST_TOKEN_SECRET: &str = "test-secret-for-job-tokens-0123456789";
 
 /// The browsers the widget's tests run in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Browser {
+    #[value(alias = "chrome")]
     Chromium,
     Firefox,
 }
@@ -58,39 +59,21 @@ impl Browser {
 }
 
 /// `cargo xtask test` options.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct Options {
-    /// Skip `cargo fmt --check` and both clippy runs (faster local iteration).
+    /// Skip `cargo fmt --check` and both clippy runs (faster local iteration)
+    #[arg(long)]
     pub skip_lint: bool,
-    pub browsers: Vec<Browser>,
+    /// Run the browser tests in this browser only (default: both)
+    #[arg(long, value_enum, ignore_case = true)]
+    pub browser: Option<Browser>,
 }
 
 impl Options {
-    pub fn parse(args: Vec<String>) -> Result<Options, String> {
-        let mut options = Options {
-            skip_lint: false,
-            browsers: vec![Browser::Chromium, Browser::Firefox],
-        };
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let browser = match arg.as_str() {
-                "--skip-lint" => {
-                    options.skip_lint = true;
-                    continue;
-                }
-                "--browser" => args.next().ok_or("`--browser` needs a value: chromium or firefox")?,
-                other => match other.strip_prefix("--browser=") {
-                    Some(value) => value.to_owned(),
-                    None => return Err(format!("unknown option `{other}` for `test`")),
-                },
-            };
-            options.browsers = match browser.to_ascii_lowercase().as_str() {
-                "chromium" | "chrome" => vec![Browser::Chromium],
-                "firefox" => vec![Browser::Firefox],
-                _ => return Err(format!("unknown browser `{browser}`: use chromium or firefox")),
-            };
-        }
-        Ok(options)
+    /// The browsers to run the tests in.
+    pub fn browsers(&self) -> Vec<Browser> {
+        self.browser
+            .map_or_else(|| vec![Browser::Chromium, Browser::Firefox], |browser| vec![browser])
     }
 }
 
@@ -156,7 +139,7 @@ pub fn run(options: &Options) -> Result<(), Failure> {
         Step::StartSimulator,
         Step::Package,
     ]);
-    steps.extend(options.browsers.iter().map(|&browser| Step::BrowserTests(browser)));
+    steps.extend(options.browsers().into_iter().map(Step::BrowserTests));
 
     let mut run = Run::default();
     for (index, &step) in steps.iter().enumerate() {
@@ -339,28 +322,38 @@ fn print_summary(suites: &[(String, TestCounts)]) {
 mod tests {
     use super::*;
 
+    #[derive(Debug, clap::Parser)]
+    struct Command {
+        #[command(flatten)]
+        options: Options,
+    }
+
     fn parse(line: &str) -> Result<Options, String> {
-        Options::parse(line.split_whitespace().map(str::to_owned).collect())
+        use clap::Parser;
+        Command::try_parse_from(["test"].into_iter().chain(line.split_whitespace()))
+            .map(|command| command.options)
+            .map_err(|error| error.to_string())
     }
 
     #[test]
     fn runs_everything_by_default() {
         let options = parse("").unwrap();
         assert!(!options.skip_lint);
-        assert_eq!(options.browsers, [Browser::Chromium, Browser::Firefox]);
+        assert_eq!(options.browsers(), [Browser::Chromium, Browser::Firefox]);
     }
 
     #[test]
     fn takes_its_flags() {
         let options = parse("--skip-lint --browser firefox").unwrap();
         assert!(options.skip_lint);
-        assert_eq!(options.browsers, [Browser::Firefox]);
-        assert_eq!(parse("--browser=Chromium").unwrap().browsers, [Browser::Chromium]);
+        assert_eq!(options.browsers(), [Browser::Firefox]);
+        assert_eq!(parse("--browser=Chromium").unwrap().browsers(), [Browser::Chromium]);
+        assert_eq!(parse("--browser chrome").unwrap().browsers(), [Browser::Chromium]);
     }
 
     #[test]
     fn rejects_bad_flags() {
-        assert!(parse("--browser").unwrap_err().contains("needs a value"));
+        assert!(parse("--browser").unwrap_err().contains("a value is required"));
         assert!(parse("--browser safari").unwrap_err().contains("safari"));
         assert!(parse("--fast").unwrap_err().contains("--fast"));
     }
