@@ -72,6 +72,12 @@ mod tests {
     fn parses_fractions_and_offsets() {
         assert_eq!(parse_rfc3339_millis("1970-01-01T00:00:00.5Z"), Some(500));
         assert_eq!(parse_rfc3339_millis("1970-01-01T00:00:00.123456Z"), Some(123));
+        // RFC 3339 allows lower-case letters and, for readability, a space between date and time.
+        assert_eq!(parse_rfc3339_millis("2023-11-07t05:31:56z"), Some(1_699_335_116_000));
+        assert_eq!(parse_rfc3339_millis("2023-11-07 05:31:56Z"), Some(1_699_335_116_000));
+        // A leap second only where one was: the last millisecond before it.
+        assert_eq!(parse_rfc3339_millis("2016-12-31T23:59:60Z"), Some(1_483_228_799_999));
+        assert_eq!(parse_rfc3339_millis("2023-11-07T23:59:60Z"), None);
         assert_eq!(parse_rfc3339_millis("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_rfc3339_millis("1969-12-31T23:00:00-01:00"), Some(0));
         assert_eq!(
