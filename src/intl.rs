@@ -132,7 +132,12 @@ impl Numbers for IntlNumbers {
         // `Intl.NumberFormat` reads a string as an exact decimal (ECMA-402's NumberFormat v3, in
         // every engine with the CSS the card needs); 20 fraction digits is what every engine allows.
         let fraction_digits = digits.split_once('.').map_or(0, |(_, fraction)| fraction.len().min(20));
-        call(&self.decimal_format(fraction_digits as u8), &JsValue::from_str(digits))
+        let formatted = call(&self.decimal_format(fraction_digits as u8), &JsValue::from_str(digits));
+        if formatted.is_empty() {
+            digits.to_owned()
+        } else {
+            formatted
+        }
     }
 
     fn date_time(&self, unix_millis: i64) -> String {
