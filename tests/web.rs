@@ -13,8 +13,9 @@ use tensorpix_job_card::internals::i18n::ENGLISH;
 use tensorpix_job_card::internals::{CardLocale, CardView, CardViewProps};
 use tensorpix_job_card::models::{Credits, JobStatus};
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
+use web_sys::{HtmlElement, HtmlVideoElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -195,6 +196,41 @@ async fn credits_keep_every_digit_in_the_cards_locale() {
     );
     let facts = text_of(&root, ".tpx-facts").await;
     assert!(facts.contains("12.345.678.901.234.567,5 Credits"), "{facts}");
+}
+
+#[wasm_bindgen_test]
+async fn a_clip_that_cannot_play_leaves_no_unhandled_rejection() {
+    // The "before" clip follows the "after" one with `play()`, whose promise rejects when the clip
+    // cannot play (here: no such file; in the wild: an autoplay policy).
+    let record = js_sys::Function::new_no_args(
+        "window.rejections = []; \
+         window.addEventListener('unhandledrejection', (event) => rejections.push(String(event.reason)));",
+    );
+    record.call0(&JsValue::UNDEFINED).unwrap();
+    let mut job = fetch(&config("", KEY), 102, TIMEOUT).await.unwrap();
+    let clips = job.output_video.as_mut().unwrap().preview_videos.as_mut().unwrap();
+    clips.before_video = Some(format!("{}/media/no-such-clip.webm", simulator()));
+    let snapshot = Snapshot {
+        job: Some(Rc::new(job)),
+        ..Snapshot::default()
+    };
+    let root = Mounted::<CardView>::new(
+        400,
+        yew::props!(CardViewProps {
+            snapshot: Rc::new(snapshot),
+            job_id: 102,
+        }),
+    );
+    let after: HtmlVideoElement = find(&root, ".tpx-comparison-after").await.dyn_into().unwrap();
+    let before: HtmlVideoElement = find(&root, ".tpx-comparison-before").await.dyn_into().unwrap();
+    // Muted clips may play without a gesture; start it in case the browser did not autoplay.
+    let _ = after.play();
+    eventually(10, "the after clip plays", || !after.paused()).await;
+    eventually(10, "the before clip has failed to load", || before.error().is_some()).await;
+    sleep(500).await;
+    let window: JsValue = web_sys::window().unwrap().into();
+    let rejections = js_sys::Reflect::get(&window, &"rejections".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&rejections).length(), 0, "{rejections:?}");
 }
 
 #[wasm_bindgen_test]

@@ -44,8 +44,15 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
             }
             if after.paused() && !before.paused() {
                 let _ = before.pause();
-            } else if !after.paused() && before.paused() {
-                let _ = before.play();
+            } else if !after.paused()
+                && before.paused()
+                && let Ok(playing) = before.play()
+            {
+                // A browser may refuse to play (an autoplay policy); awaiting the promise handles
+                // its rejection, which would otherwise reach the page as an unhandled one.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(playing).await;
+                });
             }
         })
     };
@@ -60,13 +67,15 @@ pub fn ComparisonView(props: &ComparisonViewProps) -> Html {
             }
         });
     }
+    // `~muted`: the property. The attribute only sets the default, which an element created by
+    // script has already read, and a clip with sound may not start without a click.
     html! {
         <figure class="tpx-comparison" part="comparison">
             <div ref={stage} class="tpx-comparison-stage">
                 <video ref={before} class="tpx-comparison-before" src={props.clips.before.clone()}
-                    muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true" />
+                    ~muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true" />
                 <video ref={after} class="tpx-comparison-after" src={props.clips.after.clone()}
-                    muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true"
+                    ~muted=true autoplay=true loop=true playsinline=true preload="auto" aria-hidden="true"
                     ontimeupdate={follow.clone()} onplay={follow.clone()} onpause={follow} />
                 <span class="tpx-comparison-line" aria-hidden="true"></span>
                 <span class="tpx-comparison-tag tpx-comparison-tag-before" aria-hidden="true">{ texts.before }</span>
