@@ -11,7 +11,7 @@ use tensorpix_job_card::Snapshot;
 use tensorpix_job_card::internals::api::{ApiConfig, FetchError};
 use tensorpix_job_card::internals::i18n::ENGLISH;
 use tensorpix_job_card::internals::{CardLocale, CardView, CardViewProps};
-use tensorpix_job_card::models::{Credits, JobStatus};
+use tensorpix_job_card::models::{Credits, Job, JobStatus};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -177,23 +177,29 @@ async fn a_finished_job_offers_its_download_and_details() {
     );
 }
 
+/// A card laying out `job` as a feed would hand it over, for answers the simulator does not give.
+fn show(job: Job, locale: CardLocale) -> Mounted<CardView> {
+    let job_id = job.id;
+    let snapshot = Snapshot {
+        job: Some(Rc::new(job)),
+        ..Snapshot::default()
+    };
+    Mounted::new(
+        400,
+        yew::props!(CardViewProps {
+            snapshot: Rc::new(snapshot),
+            job_id,
+            locale,
+        }),
+    )
+}
+
 #[wasm_bindgen_test]
 async fn credits_keep_every_digit_in_the_cards_locale() {
     // More digits than a double holds: `Intl` is handed the decimal as text, never as a number.
     let mut job = fetch(&config("", KEY), 102, TIMEOUT).await.unwrap();
     job.cost_usd = Credits("12345678901234567.5".into());
-    let snapshot = Snapshot {
-        job: Some(Rc::new(job)),
-        ..Snapshot::default()
-    };
-    let root = Mounted::<CardView>::new(
-        400,
-        yew::props!(CardViewProps {
-            snapshot: Rc::new(snapshot),
-            job_id: 102,
-            locale: CardLocale::resolve(Some("de-DE")),
-        }),
-    );
+    let root = show(job, CardLocale::resolve(Some("de-DE")));
     let facts = text_of(&root, ".tpx-facts").await;
     assert!(facts.contains("12.345.678.901.234.567,5 Credits"), "{facts}");
 }
@@ -210,17 +216,7 @@ async fn a_clip_that_cannot_play_leaves_no_unhandled_rejection() {
     let mut job = fetch(&config("", KEY), 102, TIMEOUT).await.unwrap();
     let clips = job.output_video.as_mut().unwrap().preview_videos.as_mut().unwrap();
     clips.before_video = Some(format!("{}/media/no-such-clip.webm", simulator()));
-    let snapshot = Snapshot {
-        job: Some(Rc::new(job)),
-        ..Snapshot::default()
-    };
-    let root = Mounted::<CardView>::new(
-        400,
-        yew::props!(CardViewProps {
-            snapshot: Rc::new(snapshot),
-            job_id: 102,
-        }),
-    );
+    let root = show(job, CardLocale::default());
     let after: HtmlVideoElement = find(&root, ".tpx-comparison-after").await.dyn_into().unwrap();
     let before: HtmlVideoElement = find(&root, ".tpx-comparison-before").await.dyn_into().unwrap();
     // Muted clips may play without a gesture; start it in case the browser did not autoplay.
