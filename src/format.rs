@@ -123,20 +123,10 @@ pub fn format_eta(seconds: Option<f64>, texts: &Texts) -> Option<String> {
     })
 }
 
-/// The API's schema allows 6 integer digits of credits. Far past that the amount is nonsense from a
-/// broken or hostile answer, shown as its bare digits rather than as whatever an engine makes of it
-/// (Chromium's `Intl` writes `∞` past 308 digits).
-const MAX_GROUPED_DIGITS: usize = 100;
-
 /// Credits from the exact decimal, grouped in the locale's way: `12.5 credits`, `1 credit`. The
 /// digits never pass through a float, so none is rounded away.
 pub fn format_credits(amount: &Decimal, locale: &Locale) -> String {
-    let digits = amount.unsigned_text();
-    let number = if amount.units.len() <= MAX_GROUPED_DIGITS {
-        locale.numbers.exact_decimal(&digits)
-    } else {
-        digits
-    };
+    let number = locale.numbers.exact_decimal(&amount.unsigned_text());
     let sign = if amount.negative { "−" } else { "" };
     let one = amount.units == "1" && amount.fraction.is_empty() && !amount.negative;
     format!("{sign}{number} {}", (locale.texts.credits)(one))
@@ -313,12 +303,6 @@ mod tests {
         assert_eq!(
             credits(decimal(false, "12345678901234567", "5")),
             "12,345,678,901,234,567.5 credits"
-        );
-        let absurd = "9".repeat(MAX_GROUPED_DIGITS + 1);
-        assert_eq!(
-            credits(decimal(false, &absurd, "")),
-            format!("{absurd} credits"),
-            "bare digits, never a rounded or infinite number"
         );
         let german = Locale {
             texts: &GERMAN,

@@ -123,6 +123,9 @@ fn call(format: &Function, value: &JsValue) -> String {
         .unwrap_or_default()
 }
 
+/// The most integer digits handed to `Intl` as an exact decimal (see `exact_decimal`).
+const MAX_INTL_DIGITS: usize = 100;
+
 impl Numbers for IntlNumbers {
     fn decimal(&self, value: f64, max_fraction_digits: u8) -> String {
         call(&self.decimal_format(max_fraction_digits), &JsValue::from_f64(value))
@@ -130,9 +133,16 @@ impl Numbers for IntlNumbers {
 
     fn exact_decimal(&self, digits: &str) -> String {
         // `Intl.NumberFormat` reads a string as an exact decimal (ECMA-402's NumberFormat v3, in
-        // every engine with the CSS the card needs); 20 fraction digits is what every engine allows.
-        let fraction_digits = digits.split_once('.').map_or(0, |(_, fraction)| fraction.len().min(20));
-        let formatted = call(&self.decimal_format(fraction_digits as u8), &JsValue::from_str(digits));
+        // every engine with the CSS the card needs), but only within a double's range: Chromium
+        // writes `∞` past 308 integer digits. No real amount comes near `MAX_INTL_DIGITS`; past it,
+        // or if `Intl` fails, the digits are shown as they are. 20 fraction digits is what every
+        // engine allows.
+        let (units, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        if units.len() > MAX_INTL_DIGITS {
+            return digits.to_owned();
+        }
+        let format = self.decimal_format(fraction.len().min(20) as u8);
+        let formatted = call(&format, &JsValue::from_str(digits));
         if formatted.is_empty() {
             digits.to_owned()
         } else {

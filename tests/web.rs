@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tensorpix_job_card::Snapshot;
 use tensorpix_job_card::internals::api::{ApiConfig, FetchError};
-use tensorpix_job_card::internals::i18n::ENGLISH;
+use tensorpix_job_card::internals::i18n::{ENGLISH, Numbers, PlainNumbers};
 use tensorpix_job_card::internals::{CardLocale, CardView, CardViewProps};
 use tensorpix_job_card::models::{Credits, Job, JobStatus};
 use wasm_bindgen::JsCast;
@@ -202,6 +202,26 @@ async fn credits_keep_every_digit_in_the_cards_locale() {
     let root = show(job, CardLocale::resolve(Some("de-DE")));
     let facts = text_of(&root, ".tpx-facts").await;
     assert!(facts.contains("12.345.678.901.234.567,5 Credits"), "{facts}");
+}
+
+#[wasm_bindgen_test]
+async fn absurdly_long_credits_stay_exact_and_never_become_infinite() {
+    // Past a double's range Chromium's `Intl` writes `∞`; up to 100 digits every digit is kept.
+    let shown = |digits: String| async move {
+        let mut job = fetch(&config("", KEY), 102, TIMEOUT).await.unwrap();
+        job.cost_usd = Credits(digits);
+        let root = show(job, CardLocale::resolve(Some("en-US")));
+        text_of(&root, ".tpx-facts").await
+    };
+    let hundred: String = (0..100).map(|index| char::from(b'1' + index % 9)).collect();
+    let grouped = shown(hundred.clone()).await;
+    // en-US groups as the native formatter does: `1,234,567,891,…`.
+    let expected = PlainNumbers::default().exact_decimal(&hundred);
+    assert!(grouped.contains(&format!("{expected} credits")), "{grouped}");
+    let huge = "9".repeat(400);
+    let bare = shown(huge.clone()).await;
+    assert!(bare.contains(&format!("{huge} credits")), "{bare}");
+    assert!(!bare.contains('∞'), "{bare}");
 }
 
 #[wasm_bindgen_test]
