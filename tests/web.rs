@@ -13,7 +13,6 @@ use tensorpix_job_card::internals::i18n::{ENGLISH, Numbers, PlainNumbers};
 use tensorpix_job_card::internals::{CardLocale, CardView, CardViewProps};
 use tensorpix_job_card::models::{Credits, Job, JobStatus};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlVideoElement};
 
@@ -228,11 +227,12 @@ async fn absurdly_long_credits_stay_exact_and_never_become_infinite() {
 async fn a_clip_that_cannot_play_leaves_no_unhandled_rejection() {
     // The "before" clip follows the "after" one with `play()`, whose promise rejects when the clip
     // cannot play (here: no such file; in the wild: an autoplay policy).
-    let record = js_sys::Function::new_no_args(
-        "window.rejections = []; \
-         window.addEventListener('unhandledrejection', (event) => rejections.push(String(event.reason)));",
-    );
-    record.call0(&JsValue::UNDEFINED).unwrap();
+    let window = web_sys::window().unwrap();
+    let rejections = js_sys::Array::new();
+    let record = js_sys::Function::new_with_args("event", "this.push(String(event.reason));").bind0(&rejections);
+    window
+        .add_event_listener_with_callback("unhandledrejection", &record)
+        .unwrap();
     let mut job = fetch(&config("", KEY), 102, TIMEOUT).await.unwrap();
     let clips = job.output_video.as_mut().unwrap().preview_videos.as_mut().unwrap();
     clips.before_video = Some(format!("{}/media/no-such-clip.webm", simulator()));
@@ -244,9 +244,10 @@ async fn a_clip_that_cannot_play_leaves_no_unhandled_rejection() {
     eventually(10, "the after clip plays", || !after.paused()).await;
     eventually(10, "the before clip has failed to load", || before.error().is_some()).await;
     sleep(500).await;
-    let window: JsValue = web_sys::window().unwrap().into();
-    let rejections = js_sys::Reflect::get(&window, &"rejections".into()).unwrap();
-    assert_eq!(js_sys::Array::from(&rejections).length(), 0, "{rejections:?}");
+    window
+        .remove_event_listener_with_callback("unhandledrejection", &record)
+        .unwrap();
+    assert_eq!(rejections.length(), 0, "{rejections:?}");
 }
 
 #[wasm_bindgen_test]
