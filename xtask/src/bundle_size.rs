@@ -1,8 +1,7 @@
 //! What the bundle costs a host page in bytes, and the budget it must stay within.
 //!
 //! `cargo xtask bench` prints the figures and writes them as JSON; `cargo xtask test` fails when
-//! the brotli total grows past `bundle-budget.txt` (TOML). Lower that file whenever the bundle
-//! shrinks; it goes up only when a home-made piece gives way to a kept library.
+//! the brotli total grows past `bundle-budget.txt` (TOML), whose comment says when it may move.
 
 use std::fmt::Write as _;
 use std::fs;
