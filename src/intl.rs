@@ -138,11 +138,14 @@ impl Numbers for IntlNumbers {
         // or if `Intl` fails, the digits are shown as they are. 20 fraction digits is what every
         // engine allows.
         let (units, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-        if units.len() > MAX_INTL_DIGITS {
-            return digits.to_owned();
-        }
-        let format = self.decimal_format(fraction.len().min(20) as u8);
-        let formatted = call(&format, &JsValue::from_str(digits));
+        let formatted = if units.len() <= MAX_INTL_DIGITS {
+            call(
+                &self.decimal_format(fraction.len().min(20) as u8),
+                &JsValue::from_str(digits),
+            )
+        } else {
+            String::new()
+        };
         if formatted.is_empty() {
             digits.to_owned()
         } else {
